@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Start-up, the IDT, exceptions, and the ways a stub ends. */
+#include "rt.h"
+#include "vectors.h"
+
+const struct stub_boot *rt_boot;
+
+/* Filled by entry.S's exception_entry macro. */
+extern const uint64_t rt_exception_entries[RT_NUM_EXCEPTIONS];
+
+
+/* A 64-bit interrupt gate descriptor (SDM Vol. 3A 6.14.1). */
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;	/* P, DPL, type 0xE (interrupt gate) */
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+};
+
+static struct idt_gate idt[RT_IDT_ENTRIES] __attribute__((aligned(16)));
+
+static void set_gate(unsigned int vec, uint64_t handler)
+{
+	idt[vec] = (struct idt_gate){
+		.offset_low = handler & 0xffff,
+		.selector = STUB_KERNEL_CS,
+		.type_attr = 0x8e,	/* present, DPL 0, 64-bit interrupt gate */
+		.offset_mid = (handler >> 16) & 0xffff,
+		.offset_high = handler >> 32,
+	};
+}
+
+/*
+ * Every vCPU writes the same gates, so concurrent writers agree and no
+ * vCPU has to wait for another before it loads the IDT.
+ */
+static void idt_install(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	for (unsigned int vec = 0; vec < RT_NUM_EXCEPTIONS; vec++)
+		set_gate(vec, rt_exception_entries[vec]);
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void rt_start(uint32_t cpu, uint32_t ncpus, const struct stub_boot *boot);
+
+void rt_start(uint32_t cpu, uint32_t ncpus, const struct stub_boot *boot)
+{
+	rt_boot = boot;
+	idt_install();
+	stub_main(cpu, ncpus);
+	rt_halt();
+}
+
+struct exception_frame {
+	uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+/* An unexpected exception is a stub bug: say where, then end the VM. */
+__attribute__((noreturn)) void rt_exception(const struct exception_frame *f);
+
+__attribute__((noreturn)) void rt_exception(const struct exception_frame *f)
+{
+	uint64_t cr2;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	rt_printf("exception %lu error %lx at rip %lx cs %lx rflags %lx rsp %lx cr2 %lx\n",
+		  f->vector, f->error, f->rip, f->cs, f->rflags, f->rsp, cr2);
+	rt_exit(0x7f);
+}
+
+void rt_exit(uint32_t code)
+{
+	outl(STUB_DEBUG_EXIT_PORT, code);
+	/* ursa never resumes a vCPU after a debug exit. */
+	rt_halt();
+}
+
+void rt_halt(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}

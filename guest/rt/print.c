@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Formatted output on COM1, polled, one line discipline for all vCPUs. */
+#include "rt.h"
+
+#define UART_THR	0	/* transmit holding register */
+#define UART_LSR	5	/* line status register */
+#define UART_LSR_THRE	0x20	/* THR empty: may write the next byte */
+
+static struct rt_lock print_lock;
+
+static void serial_putc(char c)
+{
+	while (!(inb(STUB_COM1_PORT + UART_LSR) & UART_LSR_THRE))
+		;
+	outb(STUB_COM1_PORT + UART_THR, c);
+}
+
+static void put_unsigned(uint64_t v, unsigned int base)
+{
+	char digits[20];
+	int n = 0;
+
+	do {
+		digits[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n)
+		serial_putc(digits[--n]);
+}
+
+static void put_signed(int64_t v)
+{
+	if (v < 0) {
+		serial_putc('-');
+		put_unsigned(-(uint64_t)v, 10);
+	} else {
+		put_unsigned(v, 10);
+	}
+}
+
+void rt_vprintf(const char *fmt, va_list ap)
+{
+	rt_lock(&print_lock);
+	for (; *fmt; fmt++) {
+		bool is_long = false;
+		const char *s;
+
+		if (*fmt != '%') {
+			serial_putc(*fmt);
+			continue;
+		}
+		if (*++fmt == 'l') {
+			is_long = true;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 'd':
+			put_signed(is_long ? va_arg(ap, long) : va_arg(ap, int));
+			break;
+		case 'u':
+		case 'x':
+			put_unsigned(is_long ? va_arg(ap, unsigned long) :
+					       va_arg(ap, unsigned int),
+				     *fmt == 'u' ? 10 : 16);
+			break;
+		case 'c':
+			serial_putc((char)va_arg(ap, int));
+			break;
+		case 's':
+			for (s = va_arg(ap, const char *); *s; s++)
+				serial_putc(*s);
+			break;
+		case '%':
+			serial_putc('%');
+			break;
+		default:	/* unknown conversion, or a '%' at the end */
+			serial_putc('?');
+			if (!*fmt)
+				fmt--;
+			break;
+		}
+	}
+	rt_unlock(&print_lock);
+}
+
+void rt_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_vprintf(fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The guest stub runtime: what every stub may call. */
+#ifndef URSA_GUEST_RT_H
+#define URSA_GUEST_RT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../stub_abi.h"
+#include "io.h"
+
+/* Each stub defines this; returning from it halts the vCPU. */
+void stub_main(uint32_t cpu, uint32_t ncpus);
+
+/* Boot information ursa wrote for this VM. */
+extern const struct stub_boot *rt_boot;
+
+/* Serial console (COM1). Output from different vCPUs is never interleaved
+ * within one call. Formats: %s %c %d %u %x %lu %lx %ld %% (x is lowercase hex). */
+void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rt_vprintf(const char *fmt, va_list ap);
+
+/* End the VM with ursa status (code << 1) | 1 (isa-debug-exit). */
+__attribute__((noreturn)) void rt_exit(uint32_t code);
+/* Stop this vCPU for good; ursa ends with status 0 once all have halted. */
+__attribute__((noreturn)) void rt_halt(void);
+
+/* Run fn(arg) at CPL3, with every I/O port allowed, and return its result. The hosts this
+ * project tests on emulate CPL0 code at about 1 us per instruction, so hot
+ * loops belong in such a function. */
+uint64_t rt_user_call(uint64_t (*fn)(uint64_t), uint64_t arg);
+
+/* "key=value" from --append, parsed as an unsigned number (decimal or 0x
+ * hex); def when absent or malformed. */
+uint64_t rt_arg_u64(const char *key, uint64_t def);
+
+/* PCI configuration mechanism #1 (ports 0xCF8/0xCFC, PCI Local Bus 3.0
+ * section 3.2.2.3.2). off is a byte offset, aligned to the access size. */
+uint32_t rt_pci_read(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
+		     unsigned int size);
+void rt_pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
+		  unsigned int size, uint32_t val);
+
+/* A test-and-set lock usable at any CPL. */
+struct rt_lock {
+	volatile uint32_t held;
+};
+
+static inline void rt_lock(struct rt_lock *l)
+{
+	while (__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
+static inline void rt_unlock(struct rt_lock *l)
+{
+	__atomic_store_n(&l->held, 0, __ATOMIC_RELEASE);
+}
+
+#endif

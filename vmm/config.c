@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guest/stub_abi.h"
+#include "vmm/config.h"
+#include "vmm/layout.h"
+#include "vmm/log.h"
+#include "vmm/stubs.h"
+
+const char config_run_usage[] =
+	"usage: ursa run --stub NAME|FILE [options]\n"
+	"\n"
+	"  --stub NAME|FILE     a built-in guest stub ('ursa stubs') or a stub image\n"
+	"  --memory SIZE        guest RAM, with K/M/G/T suffix (default 256M, minimum 8M)\n"
+	"  --cpus N             number of vCPUs (default 1)\n"
+	"  --console stdio|none|FILE\n"
+	"                       where the serial console goes (default stdio; stdio\n"
+	"                       also feeds the terminal's input to the guest)\n"
+	"  --append STRING      arguments for the guest (stubs read key=value pairs)\n"
+	"  --phys-bits N        guest physical address width, CPUID 0x80000008\n"
+	"                       (default: what the host's KVM supports)\n"
+	"  --help               this text\n";
+
+enum run_option {
+	OPT_STUB, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
+	OPT_HELP,
+};
+
+static const struct option_def run_options[] = {
+	{ "stub", OPT_STUB, true },
+	{ "memory", OPT_MEMORY, true },
+	{ "cpus", OPT_CPUS, true },
+	{ "console", OPT_CONSOLE, true },
+	{ "append", OPT_APPEND, true },
+	{ "phys-bits", OPT_PHYS_BITS, true },
+	{ "help", OPT_HELP, false },
+};
+
+int next_option(int argc, char *const argv[], int *i,
+		const struct option_def *defs, size_t ndefs,
+		const char **value, char *err, size_t errlen)
+{
+	const char *arg = argv[*i];
+	const char *eq;
+	size_t len;
+
+	if (strncmp(arg, "--", 2) || !arg[2]) {
+		set_error(err, errlen, "unexpected argument '%s'", arg);
+		return -1;
+	}
+	eq = strchr(arg, '=');
+	len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	for (size_t d = 0; d < ndefs; d++) {
+		if (strlen(defs[d].name) != len || strncmp(arg + 2, defs[d].name, len))
+			continue;
+		(*i)++;
+		*value = NULL;
+		if (!defs[d].has_value) {
+			if (eq) {
+				set_error(err, errlen, "option '--%s' takes no value",
+					  defs[d].name);
+				return -1;
+			}
+			return defs[d].id;
+		}
+		if (eq) {
+			*value = eq + 1;
+		} else if (*i < argc) {
+			*value = argv[(*i)++];
+		} else {
+			set_error(err, errlen, "option '--%s' needs a value",
+				  defs[d].name);
+			return -1;
+		}
+		return defs[d].id;
+	}
+	set_error(err, errlen, "unknown option '%.*s'", (int)(len + 2), arg);
+	return -1;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int shift = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	case 't': case 'T':
+		shift = 40;
+		break;
+	default:
+		return -1;
+	}
+	if (shift && p[1])
+		return -1;
+	if (v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int set_stub(struct vm_config *cfg, const char *v, char *err,
+		    size_t errlen)
+{
+	cfg->stub_name = v;
+	cfg->builtin = builtin_stub_find(v);
+	if (cfg->builtin)
+		return 0;
+	if (access(v, R_OK)) {
+		if (errno == ENOENT)
+			set_error(err, errlen,
+				  "--stub '%s': no built-in stub of that name ('ursa stubs' lists them) and no such file",
+				  v);
+		else
+			set_error(err, errlen, "--stub '%s': %s", v, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int set_memory(struct vm_config *cfg, const char *v, char *err,
+		      size_t errlen)
+{
+	if (parse_size(v, &cfg->memory)) {
+		set_error(err, errlen,
+			  "--memory '%s': expected a size such as 256M or 2G", v);
+		return -1;
+	}
+	if (cfg->memory < URSA_MIN_MEMORY) {
+		set_error(err, errlen, "--memory %s is below the minimum of %lluM",
+			  v, URSA_MIN_MEMORY >> 20);
+		return -1;
+	}
+	if (cfg->memory & 0xfff) {
+		set_error(err, errlen, "--memory %s is not a multiple of 4K", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_option(struct vm_config *cfg, int id, const char *v,
+		      const struct host_limits *limits, char *err, size_t errlen)
+{
+	switch (id) {
+	case OPT_STUB:
+		return set_stub(cfg, v, err, errlen);
+	case OPT_MEMORY:
+		return set_memory(cfg, v, err, errlen);
+	case OPT_CPUS:
+		if (parse_uint(v, limits->max_vcpus, &cfg->cpus) || cfg->cpus == 0) {
+			set_error(err, errlen,
+				  "--cpus '%s': expected a number from 1 to %u (this host's limit)",
+				  v, limits->max_vcpus);
+			return -1;
+		}
+		return 0;
+	case OPT_CONSOLE:
+		cfg->console_path = NULL;
+		if (!strcmp(v, "stdio")) {
+			cfg->console = CONSOLE_STDIO;
+		} else if (!strcmp(v, "none")) {
+			cfg->console = CONSOLE_NONE;
+		} else if (*v) {
+			cfg->console = CONSOLE_FILE;
+			cfg->console_path = v;
+		} else {
+			set_error(err, errlen, "--console: expected stdio, none or a file name");
+			return -1;
+		}
+		return 0;
+	case OPT_APPEND:
+		if (strlen(v) >= STUB_CMDLINE_MAX) {
+			set_error(err, errlen, "--append: longer than %u characters",
+				  STUB_CMDLINE_MAX - 1);
+			return -1;
+		}
+		cfg->append = v;
+		return 0;
+	case OPT_PHYS_BITS:
+		if (parse_uint(v, 64, &cfg->phys_bits) || cfg->phys_bits < 32 ||
+		    cfg->phys_bits > limits->phys_bits) {
+			set_error(err, errlen,
+				  "--phys-bits '%s': expected 32 to %u (this host's limit)",
+				  v, limits->phys_bits);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+enum config_result config_parse_run(int argc, char *const argv[],
+				    const struct host_limits *limits,
+				    struct vm_config *cfg,
+				    char *err, size_t errlen)
+{
+	struct layout layout;
+	char why[256];
+	int i = 0;
+
+	*cfg = (struct vm_config){
+		.memory = URSA_DEFAULT_MEMORY,
+		.cpus = 1,
+		.phys_bits = limits->phys_bits,
+		.console = CONSOLE_STDIO,
+		.append = "",
+	};
+	while (i < argc) {
+		const char *value;
+		int id = next_option(argc, argv, &i, run_options,
+				     sizeof(run_options) / sizeof(run_options[0]),
+				     &value, err, errlen);
+
+		if (id < 0)
+			return CONFIG_ERROR;
+		if (id == OPT_HELP)
+			return CONFIG_HELP;
+		if (set_option(cfg, id, value, limits, err, errlen))
+			return CONFIG_ERROR;
+	}
+	if (!cfg->stub_name) {
+		set_error(err, errlen, "missing --stub NAME|FILE ('ursa stubs' lists the built-in ones)");
+		return CONFIG_ERROR;
+	}
+	if (layout_compute(cfg->memory, cfg->phys_bits, &layout, why, sizeof(why))) {
+		set_error(err, errlen, "--memory: %s", why);
+		return CONFIG_ERROR;
+	}
+	return CONFIG_OK;
+}

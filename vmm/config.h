@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The command line of 'ursa run', parsed into struct vm_config. Parsing is
+ * pure apart from checking that a named file is readable: it prints
+ * nothing and reports the first problem as one line in err.
+ */
+#ifndef URSA_VMM_CONFIG_H
+#define URSA_VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct builtin_stub;
+
+/* xAPIC IDs are 8 bits and 0xff is the broadcast ID. */
+#define URSA_MAX_VCPUS		255
+#define URSA_MIN_MEMORY		(8ull << 20)
+#define URSA_DEFAULT_MEMORY	(256ull << 20)
+
+enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
+
+/* What this host's KVM allows; see kvm_host_limits(). */
+struct host_limits {
+	unsigned int max_vcpus;
+	unsigned int phys_bits;
+};
+
+struct vm_config {
+	const char *stub_name;			/* as given on the command line */
+	const struct builtin_stub *builtin;	/* NULL when stub_name is a file */
+	uint64_t memory;
+	unsigned int cpus;
+	unsigned int phys_bits;			/* the guest's MAXPHYADDR */
+	enum console_kind console;
+	const char *console_path;		/* CONSOLE_FILE */
+	const char *append;			/* "" when absent */
+};
+
+enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };
+
+/* argv holds the arguments after "run". */
+enum config_result config_parse_run(int argc, char *const argv[],
+				    const struct host_limits *limits,
+				    struct vm_config *cfg,
+				    char *err, size_t errlen);
+
+extern const char config_run_usage[];
+
+/* "256M", "1G", "4096": a byte count with an optional binary K/M/G/T
+ * suffix. Returns 0, or -1 when malformed or out of range. */
+int parse_size(const char *s, uint64_t *out);
+
+/* One long option of a subcommand: "--name value" or "--name=value". */
+struct option_def {
+	const char *name;
+	int id;
+	bool has_value;
+};
+
+/*
+ * Take the option at argv[*i] and advance *i past it (and its value).
+ * Returns the option's id, or -1 with err set (unknown option, missing
+ * value, value given to a flag, or a non-option argument).
+ */
+int next_option(int argc, char *const argv[], int *i,
+		const struct option_def *defs, size_t ndefs,
+		const char **value, char *err, size_t errlen);
+
+#endif

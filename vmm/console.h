@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The host end of the guest's serial console: stdio, a file, or nothing. */
+#ifndef URSA_VMM_CONSOLE_H
+#define URSA_VMM_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <termios.h>
+
+#include "vmm/config.h"
+
+struct console {
+	int out_fd;		/* -1 for none */
+	bool owns_out_fd;
+	int in_fd;		/* -1 when the guest gets no input */
+	bool term_saved;
+	struct termios saved_term;
+};
+
+/*
+ * Open the console. For stdio on a terminal, the terminal stops echoing
+ * and buffering lines, so each key goes to the guest as typed; ISIG stays
+ * on, so Ctrl-C still stops ursa. 0, or -1 with err.
+ */
+int console_open(struct console *con, enum console_kind kind,
+		 const char *path, char *err, size_t errlen);
+/* Restores the terminal. */
+void console_close(struct console *con);
+void console_write(struct console *con, const uint8_t *buf, size_t n);
+
+#endif

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <inttypes.h>
+
+#include "vmm/layout.h"
+#include "vmm/log.h"
+
+int layout_compute(uint64_t memory, unsigned int phys_bits,
+		   struct layout *out, char *err, size_t errlen)
+{
+	uint64_t below = memory < LAYOUT_MMIO_HOLE_START ?
+			 memory : LAYOUT_MMIO_HOLE_START;
+	uint64_t above = memory - below;
+	uint64_t end;
+
+	if (phys_bits < 32 || phys_bits > 52) {
+		set_error(err, errlen, "physical address width %u is outside 32..52",
+			  phys_bits);
+		return -1;
+	}
+	*out = (struct layout){
+		.ram = { { 0, below } },
+		.nr_ram = 1,
+		.ram_below_4g = below,
+		.gpa_limit = 1ull << phys_bits,
+	};
+	end = below;
+	if (above) {
+		out->ram[out->nr_ram++] = (struct ram_range){ LAYOUT_4G, above };
+		end = LAYOUT_4G + above;
+	}
+	/* The 32-bit MMIO hole must be addressable too. */
+	if (end < LAYOUT_4G)
+		end = LAYOUT_4G;
+	if (end > out->gpa_limit) {
+		set_error(err, errlen,
+			  "%" PRIu64 " MiB of RAM needs guest physical addresses up to 0x%" PRIx64
+			  ", beyond what %u physical address bits can hold",
+			  memory >> 20, end - 1, phys_bits);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+
+#include "vmm/loop.h"
+
+int loop_init(struct loop *loop)
+{
+	int ret;
+
+	*loop = (struct loop){ 0 };
+	ret = io_uring_queue_init(2 * LOOP_MAX_READERS, &loop->ring, 0);
+	loop->ring_ready = !ret;
+	return ret;
+}
+
+void loop_destroy(struct loop *loop)
+{
+	if (loop->ring_ready)
+		io_uring_queue_exit(&loop->ring);
+	loop->ring_ready = false;
+}
+
+static int submit_read(struct loop *loop, struct loop_reader *r)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&loop->ring);
+
+	if (!sqe)
+		return -EBUSY;
+	/* Offset -1: read at the file position, as read(2) would (pipes, ttys). */
+	io_uring_prep_read(sqe, r->fd, r->buf, sizeof(r->buf), (uint64_t)-1);
+	io_uring_sqe_set_data(sqe, r);
+	return 0;
+}
+
+int loop_add_reader(struct loop *loop, int fd, loop_read_fn fn, void *opaque)
+{
+	struct loop_reader *r;
+
+	if (loop->nr_readers == LOOP_MAX_READERS)
+		return -ENOSPC;
+	r = &loop->readers[loop->nr_readers++];
+	*r = (struct loop_reader){ .fd = fd, .fn = fn, .opaque = opaque };
+	return submit_read(loop, r);
+}
+
+void loop_stop(struct loop *loop)
+{
+	loop->stop = true;
+}
+
+int loop_run(struct loop *loop)
+{
+	while (!loop->stop) {
+		struct io_uring_cqe *cqe;
+		struct loop_reader *r;
+		int res, ret;
+
+		ret = io_uring_submit_and_wait(&loop->ring, 1);
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0)
+			return ret;
+		while (!loop->stop && !io_uring_peek_cqe(&loop->ring, &cqe)) {
+			r = io_uring_cqe_get_data(cqe);
+			res = cqe->res;
+			io_uring_cqe_seen(&loop->ring, cqe);
+			if (res == -EINTR || res == -EAGAIN) {
+				ret = submit_read(loop, r);
+			} else if (res > 0) {
+				r->fn(r->opaque, r->buf, res, 0);
+				ret = submit_read(loop, r);
+			} else {
+				r->fn(r->opaque, r->buf, 0, -res);
+				ret = 0;
+			}
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}

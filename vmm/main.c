@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* ursa: subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ursa_version.h"
+#include "vmm/config.h"
+#include "vmm/exit_status.h"
+#include "vmm/kvm.h"
+#include "vmm/log.h"
+#include "vmm/stubs.h"
+#include "vmm/vm.h"
+
+static const char usage[] =
+	"usage: ursa COMMAND [options]\n"
+	"\n"
+	"  run        run a VM ('ursa run --help')\n"
+	"  stubs      list the built-in guest stubs\n"
+	"  version    print ursa's version and what this host's KVM offers\n"
+	"\n"
+	"Exit status of 'run': 0 the guest halted or powered off; 1 host error;\n"
+	"2 usage error; 4 the guest crashed (diagnosis on stderr); 6 the guest\n"
+	"reset; 128+N stopped by signal N; (v << 1) | 1 the guest wrote v to the\n"
+	"debug-exit port 0x501.\n";
+
+static bool wants_help(int argc, char **argv)
+{
+	return argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"));
+}
+
+/* For subcommands without options: only --help is allowed. */
+static int no_options(const char *cmd, const char *help, int argc, char **argv)
+{
+	if (!argc)
+		return -1;
+	if (wants_help(argc, argv)) {
+		fputs(help, stdout);
+		return EXIT_GUEST_DONE;
+	}
+	log_error("%s: unexpected argument '%s' (see 'ursa %s --help')", cmd,
+		  argv[0], cmd);
+	return EXIT_USAGE;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct kvm_host kvm;
+	struct vm_config cfg;
+	struct vm vm;
+	char kvm_err[256], err[256];
+	bool have_kvm;
+	int status;
+
+	have_kvm = !kvm_open(&kvm, kvm_err, sizeof(kvm_err));
+	switch (config_parse_run(argc, argv,
+				 have_kvm ? &kvm.limits : &kvm_architectural_limits,
+				 &cfg, err, sizeof(err))) {
+	case CONFIG_HELP:
+		fputs(config_run_usage, stdout);
+		status = EXIT_GUEST_DONE;
+		goto out;
+	case CONFIG_ERROR:
+		log_error("run: %s", err);
+		status = EXIT_USAGE;
+		goto out;
+	case CONFIG_OK:
+		break;
+	}
+	if (!have_kvm) {
+		log_error("%s", kvm_err);
+		return EXIT_HOST_ERROR;
+	}
+	if (vm_create(&vm, &kvm, &cfg, err, sizeof(err))) {
+		log_error("%s", err);
+		status = EXIT_HOST_ERROR;
+		goto out;
+	}
+	status = vm_run(&vm);
+	vm_destroy(&vm);
+out:
+	if (have_kvm)
+		kvm_close(&kvm);
+	return status;
+}
+
+static int cmd_stubs(int argc, char **argv)
+{
+	int ret = no_options("stubs", "usage: ursa stubs\n\nLists the guest stubs built into ursa.\n",
+			     argc, argv);
+
+	if (ret >= 0)
+		return ret;
+	for (size_t i = 0; i < builtin_stubs_count; i++)
+		printf("%-14s %s\n", builtin_stubs[i].name, builtin_stubs[i].description);
+	return EXIT_GUEST_DONE;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	struct kvm_host kvm;
+	char err[256];
+	int ret = no_options("version", "usage: ursa version\n", argc, argv);
+
+	if (ret >= 0)
+		return ret;
+	printf("ursa %s\n", URSA_VERSION);
+	if (kvm_open(&kvm, err, sizeof(err))) {
+		printf("kvm: unavailable: %s\n", err);
+		return EXIT_GUEST_DONE;
+	}
+	printf("kvm: %s: max vCPUs %u, physical address bits %u, memory fault info %s\n",
+	       kvm_device_path(), kvm.limits.max_vcpus, kvm.limits.phys_bits,
+	       kvm.has_memory_fault_info ? "yes" : "no");
+	kvm_close(&kvm);
+	return EXIT_GUEST_DONE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} commands[] = {
+		{ "run", cmd_run },
+		{ "stubs", cmd_stubs },
+		{ "version", cmd_version },
+	};
+
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (wants_help(argc - 1, argv + 1) || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return EXIT_GUEST_DONE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 2, argv + 2);
+	log_error("unknown command '%s' (see 'ursa --help')", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmm/kvm_uapi.h"
+#include "vmm/log.h"
+#include "vmm/memory.h"
+
+#define PAGE_MASK_4K	0xfffull
+
+int memory_create(struct guest_memory *mem, const struct layout *layout,
+		  char *err, size_t errlen)
+{
+	uint64_t offset = 0;
+
+	*mem = (struct guest_memory){ .memfd = -1, .gpa_limit = layout->gpa_limit };
+	for (unsigned int i = 0; i < layout->nr_ram; i++)
+		mem->total += layout->ram[i].size;
+	mem->memfd = memfd_create("ursa-ram", MFD_CLOEXEC);
+	if (mem->memfd < 0 || ftruncate(mem->memfd, mem->total)) {
+		set_error(err, errlen, "guest RAM: %s", strerror(errno));
+		goto fail;
+	}
+	/* MAP_NORESERVE: pages are allocated when the guest touches them. */
+	mem->base = mmap(NULL, mem->total, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_NORESERVE, mem->memfd, 0);
+	if (mem->base == MAP_FAILED) {
+		mem->base = NULL;
+		set_error(err, errlen, "guest RAM: mapping %" PRIu64 " MiB: %s",
+			  mem->total >> 20, strerror(errno));
+		goto fail;
+	}
+	for (unsigned int i = 0; i < layout->nr_ram; i++) {
+		mem->ranges[i] = (struct guest_ram_range){
+			.gpa = layout->ram[i].gpa,
+			.size = layout->ram[i].size,
+			.hva = mem->base + offset,
+		};
+		offset += layout->ram[i].size;
+	}
+	mem->nr_ranges = layout->nr_ram;
+	return 0;
+fail:
+	memory_destroy(mem);
+	return -1;
+}
+
+void memory_destroy(struct guest_memory *mem)
+{
+	if (mem->base)
+		munmap(mem->base, mem->total);
+	if (mem->memfd >= 0)
+		close(mem->memfd);
+	*mem = (struct guest_memory){ .memfd = -1 };
+}
+
+void *gpa_to_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
+{
+	for (unsigned int i = 0; i < mem->nr_ranges; i++) {
+		const struct guest_ram_range *r = &mem->ranges[i];
+		uint64_t off;
+
+		if (gpa < r->gpa)
+			continue;
+		off = gpa - r->gpa;
+		/* Written so that no sum can wrap around. */
+		if (off < r->size && len <= r->size - off)
+			return r->hva + off;
+	}
+	return NULL;
+}
+
+int kvm_set_memslot(int vm_fd, bool use_region2, uint32_t slot, uint64_t gpa,
+		    uint64_t size, void *hva, uint64_t gpa_limit)
+{
+	int ret;
+
+	if (!size || (gpa & PAGE_MASK_4K) || (size & PAGE_MASK_4K) ||
+	    ((uintptr_t)hva & PAGE_MASK_4K))
+		return -EINVAL;
+	if (gpa >= gpa_limit || size > gpa_limit - gpa)
+		return -ERANGE;
+	if (use_region2) {
+		struct kvm_userspace_memory_region2 r = {
+			.slot = slot,
+			.guest_phys_addr = gpa,
+			.memory_size = size,
+			.userspace_addr = (uintptr_t)hva,
+		};
+
+		ret = ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &r);
+	} else {
+		struct kvm_userspace_memory_region r = {
+			.slot = slot,
+			.guest_phys_addr = gpa,
+			.memory_size = size,
+			.userspace_addr = (uintptr_t)hva,
+		};
+
+		ret = ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+	}
+	return ret ? -errno : 0;
+}
+
+int memory_register(const struct guest_memory *mem, int vm_fd,
+		    bool use_region2, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < mem->nr_ranges; i++) {
+		const struct guest_ram_range *r = &mem->ranges[i];
+		int ret = kvm_set_memslot(vm_fd, use_region2, i, r->gpa, r->size,
+					  r->hva, mem->gpa_limit);
+
+		if (ret) {
+			set_error(err, errlen,
+				  "memslot %u [0x%" PRIx64 ", 0x%" PRIx64 "): %s", i,
+				  r->gpa, r->gpa + r->size,
+				  ret == -ERANGE ? "beyond the guest's physical address width" :
+						   strerror(-ret));
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest RAM: one memfd, mapped once, registered with KVM as one memslot
+ * per RAM range of the layout. gpa_to_hva() is the only way device and
+ * boot code reach guest memory.
+ */
+#ifndef URSA_VMM_MEMORY_H
+#define URSA_VMM_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/layout.h"
+
+struct guest_ram_range {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *hva;
+};
+
+struct guest_memory {
+	int memfd;
+	uint8_t *base;		/* host mapping of the whole memfd */
+	uint64_t total;
+	struct guest_ram_range ranges[LAYOUT_MAX_RAM_RANGES];
+	unsigned int nr_ranges;
+	uint64_t gpa_limit;	/* 2^MAXPHYADDR of the guest */
+};
+
+/* Allocate RAM for the layout (no KVM involved). 0, or -1 with err. */
+int memory_create(struct guest_memory *mem, const struct layout *layout,
+		  char *err, size_t errlen);
+void memory_destroy(struct guest_memory *mem);
+
+/*
+ * The host address of guest-physical [gpa, gpa + len), or NULL unless the
+ * whole span lies inside one RAM range. Overflow-safe for any gpa and len.
+ */
+void *gpa_to_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len);
+
+/*
+ * Register [gpa, gpa + size) at hva as KVM memslot 'slot'. Refuses
+ * (-ERANGE) any span reaching 2^MAXPHYADDR before asking KVM, and
+ * unaligned or empty spans (-EINVAL). Returns 0 or a negative errno.
+ */
+int kvm_set_memslot(int vm_fd, bool use_region2, uint32_t slot, uint64_t gpa,
+		    uint64_t size, void *hva, uint64_t gpa_limit);
+
+/* Register every RAM range; slots 0..nr_ranges-1. */
+int memory_register(const struct guest_memory *mem, int vm_fd,
+		    bool use_region2, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* A VM's lifetime: create it from a config, run it, tear it down. */
+#ifndef URSA_VMM_VM_H
+#define URSA_VMM_VM_H
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "devices/debugexit.h"
+#include "devices/uart8250.h"
+#include "vmm/boot/stub.h"
+#include "vmm/bus.h"
+#include "vmm/config.h"
+#include "vmm/console.h"
+#include "vmm/layout.h"
+#include "vmm/loop.h"
+#include "vmm/memory.h"
+#include "vmm/vcpu.h"
+
+struct kvm_host;
+
+struct vm {
+	const struct vm_config *cfg;
+	struct kvm_host *kvm;
+	int fd;
+	struct layout layout;
+	struct guest_memory mem;
+	struct bus pio;
+	struct bus mmio;
+	struct console console;
+	struct uart8250 uart;
+	struct debugexit debugexit;
+	struct stub_boot_plan boot;
+	struct vcpu *vcpus;
+	unsigned int nr_vcpus;
+
+	struct loop loop;
+	int stop_fd;		/* eventfd: a vCPU thread wakes the loop to stop */
+	int signal_fd;		/* SIGINT, SIGTERM */
+	sigset_t saved_sigmask;
+
+	atomic_bool stopping;
+	int exit_status;	/* valid once stopping */
+	atomic_uint nr_halted;
+};
+
+/* Everything up to, not including, starting the vCPUs. On failure the VM
+ * is already torn down and err says why. */
+int vm_create(struct vm *vm, struct kvm_host *kvm,
+	      const struct vm_config *cfg, char *err, size_t errlen);
+
+/* Run until the guest or a signal ends it; returns ursa's exit status. */
+int vm_run(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+/* From any thread: end the VM with status (the first request wins). */
+void vm_request_stop(struct vm *vm, int status);
+bool vm_stopping(const struct vm *vm);
+/* A vCPU halted for good; the last one ends the VM with status 0. */
+void vm_vcpu_halted(struct vm *vm);
+
+#endif
