@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	};
 
 	if (argc < 2) {
-		fputs(usage, stderr);
+		log_error("missing command (see 'ursa --help')");
 		return EXIT_USAGE;
 	}
 	if (wants_help(argc - 1, argv + 1) || !strcmp(argv[1], "help")) {

@@ -22,6 +22,9 @@ extern const struct stub_boot *rt_boot;
 void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rt_vprintf(const char *fmt, va_list ap);
 
+/* Wait for the next byte of console input (polling COM1). */
+char rt_getc(void);
+
 /* End the VM with ursa status (code << 1) | 1 (isa-debug-exit). */
 __attribute__((noreturn)) void rt_exit(uint32_t code);
 /* Stop this vCPU for good; ursa ends with status 0 once all have halted. */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Formatted output on COM1, polled, one line discipline for all vCPUs. */
+/* COM1, polled: formatted output (one lock for all vCPUs) and input. */
 #include "rt.h"
 
 #define UART_THR	0	/* transmit holding register */
+#define UART_RBR	0	/* receive buffer register */
 #define UART_LSR	5	/* line status register */
+#define UART_LSR_DR	0x01	/* a received byte is waiting */
 #define UART_LSR_THRE	0x20	/* THR empty: may write the next byte */
 
 static struct rt_lock print_lock;
@@ -90,4 +92,11 @@ void rt_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	rt_vprintf(fmt, ap);
 	va_end(ap);
+}
+
+char rt_getc(void)
+{
+	while (!(inb(STUB_COM1_PORT + UART_LSR) & UART_LSR_DR))
+		;
+	return inb(STUB_COM1_PORT + UART_RBR);
 }

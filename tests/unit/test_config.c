@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* 'ursa run' command-line parsing: every accepted form and every misuse. */
+#include <stdarg.h>
+
+#include "check.h"
+#include "vmm/config.h"
+#include "vmm/stubs.h"
+
+static const struct host_limits limits = { .max_vcpus = 8, .phys_bits = 40 };
+
+#define MAX_ARGS 16
+
+static enum config_result parse(struct vm_config *cfg, char *err,
+				const char *first, ...)
+{
+	char *argv[MAX_ARGS];
+	const char *a = first;
+	va_list ap;
+	int argc = 0;
+
+	va_start(ap, first);
+	while (a && argc < MAX_ARGS) {
+		argv[argc++] = (char *)a;
+		a = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	err[0] = 0;
+	return config_parse_run(argc, argv, &limits, cfg, err, 256);
+}
+
+static void test_defaults(void)
+{
+	struct vm_config cfg;
+	char err[256];
+
+	CHECK(parse(&cfg, err, "--stub", "hello", NULL) == CONFIG_OK);
+	CHECK(cfg.builtin == builtin_stub_find("hello"));
+	CHECK_EQ_U64(cfg.memory, 256ull << 20);
+	CHECK_EQ_U64(cfg.cpus, 1);
+	CHECK_EQ_U64(cfg.phys_bits, 40);
+	CHECK(cfg.console == CONSOLE_STDIO);
+	CHECK(!strcmp(cfg.append, ""));
+}
+
+static void test_all_options(void)
+{
+	struct vm_config cfg;
+	char err[256];
+
+	CHECK(parse(&cfg, err, "--stub=smp", "--memory", "1G", "--cpus=8",
+		    "--console", "/tmp/x.log", "--append", "count=5",
+		    "--phys-bits", "36", NULL) == CONFIG_OK);
+	CHECK(!strcmp(cfg.stub_name, "smp"));
+	CHECK_EQ_U64(cfg.memory, 1ull << 30);
+	CHECK_EQ_U64(cfg.cpus, 8);
+	CHECK(cfg.console == CONSOLE_FILE);
+	CHECK(!strcmp(cfg.console_path, "/tmp/x.log"));
+	CHECK(!strcmp(cfg.append, "count=5"));
+	CHECK_EQ_U64(cfg.phys_bits, 36);
+
+	CHECK(parse(&cfg, err, "--stub", "hello", "--console", "none", NULL) == CONFIG_OK);
+	CHECK(cfg.console == CONSOLE_NONE);
+	/* A stub file instead of a built-in name. */
+	CHECK(parse(&cfg, err, "--stub", "/dev/null", NULL) == CONFIG_OK);
+	CHECK(cfg.builtin == NULL);
+	/* The last of a repeated option wins. */
+	CHECK(parse(&cfg, err, "--stub", "hello", "--cpus", "2", "--cpus", "3", NULL) == CONFIG_OK);
+	CHECK_EQ_U64(cfg.cpus, 3);
+	CHECK(parse(&cfg, err, "--stub", "hello", "--help", NULL) == CONFIG_HELP);
+}
+
+static void test_sizes(void)
+{
+	uint64_t v;
+
+	CHECK(!parse_size("4096", &v) && v == 4096);
+	CHECK(!parse_size("16k", &v) && v == 16 << 10);
+	CHECK(!parse_size("256M", &v) && v == 256ull << 20);
+	CHECK(!parse_size("3G", &v) && v == 3ull << 30);
+	CHECK(!parse_size("2T", &v) && v == 2ull << 40);
+	CHECK(parse_size("", &v));
+	CHECK(parse_size("M", &v));
+	CHECK(parse_size("-1G", &v));
+	CHECK(parse_size("1.5G", &v));
+	CHECK(parse_size("12X", &v));
+	CHECK(parse_size("1GB", &v));
+	CHECK(parse_size(" 1G", &v));
+	CHECK(parse_size("99999999999999999999", &v));
+	CHECK(parse_size("16777216T", &v));	/* 2^64: overflows */
+}
+
+/* Each misuse: CONFIG_ERROR and a message naming the problem. */
+static void test_misuse(void)
+{
+	static const struct {
+		const char *args[6];
+		const char *message;
+	} cases[] = {
+		{ { "--bogus" }, "unknown option '--bogus'" },
+		{ { "--stub", "hello", "--bogus=1" }, "unknown option '--bogus'" },
+		{ { "--stub", "hello", "stray" }, "unexpected argument 'stray'" },
+		{ { "--stub", "hello", "-m", "1G" }, "unexpected argument '-m'" },
+		{ { "--stub" }, "option '--stub' needs a value" },
+		{ { "--stub", "hello", "--help=yes" }, "'--help' takes no value" },
+		{ { "--memory", "1G" }, "missing --stub" },
+		{ { "--stub", "nonesuch" }, "no built-in stub of that name" },
+		{ { "--stub", "/nonexistent/stub.bin" }, "no such file" },
+		{ { "--stub", "hello", "--memory", "lots" }, "--memory 'lots'" },
+		{ { "--stub", "hello", "--memory", "12X" }, "--memory '12X'" },
+		{ { "--stub", "hello", "--memory", "4M" }, "below the minimum of 8M" },
+		{ { "--stub", "hello", "--memory", "0" }, "below the minimum" },
+		{ { "--stub", "hello", "--memory", "10000001" }, "not a multiple of 4K" },
+		{ { "--stub", "hello", "--cpus", "0" }, "--cpus '0'" },
+		{ { "--stub", "hello", "--cpus", "9" }, "1 to 8" },
+		{ { "--stub", "hello", "--cpus", "two" }, "--cpus 'two'" },
+		{ { "--stub", "hello", "--cpus", "-1" }, "--cpus '-1'" },
+		{ { "--stub", "hello", "--console", "" }, "--console" },
+		{ { "--stub", "hello", "--phys-bits", "31" }, "32 to 40" },
+		{ { "--stub", "hello", "--phys-bits", "41" }, "32 to 40" },
+		/* RAM beyond what the guest's MAXPHYADDR can address. */
+		{ { "--stub", "hello", "--memory", "4G", "--phys-bits", "32" },
+		  "beyond what 32 physical address bits can hold" },
+		{ { "--stub", "hello", "--memory", "1T" },
+		  "beyond what 40 physical address bits can hold" },
+	};
+	char longarg[4096];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vm_config cfg;
+		char err[256] = "";
+		int argc = 0;
+
+		while (argc < 6 && cases[i].args[argc])
+			argc++;
+		CHECK(config_parse_run(argc, (char **)cases[i].args, &limits, &cfg,
+				       err, sizeof(err)) == CONFIG_ERROR);
+		CHECK_CONTAINS(err, cases[i].message);
+		CHECK(!strchr(err, '\n'));
+	}
+
+	memset(longarg, 'a', sizeof(longarg) - 1);
+	longarg[sizeof(longarg) - 1] = 0;
+	{
+		struct vm_config cfg;
+		char err[256];
+
+		CHECK(parse(&cfg, err, "--stub", "hello", "--append", longarg, NULL) == CONFIG_ERROR);
+		CHECK_CONTAINS(err, "--append: longer than");
+	}
+}
+
+int main(void)
+{
+	test_defaults();
+	test_all_options();
+	test_sizes();
+	test_misuse();
+	return check_report("config");
+}
