@@ -39,6 +39,15 @@
 
 #define STUB_CMDLINE_MAX	2048
 
+/*
+ * With 'ursa run --debug-memfault-slot', a memslot here whose host mapping
+ * is PROT_NONE: KVM cannot fault it in, so a guest access makes KVM_RUN
+ * fail with EFAULT (and KVM_EXIT_MEMORY_FAULT on kernels that report it).
+ * It lies in the 32-bit MMIO hole, inside the stubs' identity map.
+ */
+#define STUB_MEMFAULT_GPA	0xd0000000
+#define STUB_MEMFAULT_SIZE	0x10000
+
 /* Byte offsets into struct stub_cpu, for the guest assembly. */
 #define STUB_CPU_SAVED_KSP	16
 #define STUB_CPU_USER_STACK	24

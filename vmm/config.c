@@ -22,11 +22,14 @@ const char config_run_usage[] =
 	"  --append STRING      arguments for the guest (stubs read key=value pairs)\n"
 	"  --phys-bits N        guest physical address width, CPUID 0x80000008\n"
 	"                       (default: what the host's KVM supports)\n"
+	"  --debug-memfault-slot\n"
+	"                       add a memslot at 0xd0000000 whose host memory is\n"
+	"                       inaccessible, for testing KVM's memory-fault exits\n"
 	"  --help               this text\n";
 
 enum run_option {
 	OPT_STUB, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
-	OPT_HELP,
+	OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
 };
 
 static const struct option_def run_options[] = {
@@ -36,6 +39,7 @@ static const struct option_def run_options[] = {
 	{ "console", OPT_CONSOLE, true },
 	{ "append", OPT_APPEND, true },
 	{ "phys-bits", OPT_PHYS_BITS, true },
+	{ "debug-memfault-slot", OPT_DEBUG_MEMFAULT_SLOT, false },
 	{ "help", OPT_HELP, false },
 };
 
@@ -213,6 +217,9 @@ static int set_option(struct vm_config *cfg, int id, const char *v,
 			return -1;
 		}
 		cfg->append = v;
+		return 0;
+	case OPT_DEBUG_MEMFAULT_SLOT:
+		cfg->debug_memfault_slot = true;
 		return 0;
 	case OPT_PHYS_BITS:
 		if (parse_uint(v, 64, &cfg->phys_bits) || cfg->phys_bits < 32 ||

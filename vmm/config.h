@@ -35,6 +35,7 @@ struct vm_config {
 	enum console_kind console;
 	const char *console_path;		/* CONSOLE_FILE */
 	const char *append;			/* "" when absent */
+	bool debug_memfault_slot;		/* see STUB_MEMFAULT_GPA */
 };
 
 enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };

@@ -51,6 +51,8 @@ fail:
 
 void memory_destroy(struct guest_memory *mem)
 {
+	if (mem->inaccessible)
+		munmap(mem->inaccessible, mem->inaccessible_size);
 	if (mem->base)
 		munmap(mem->base, mem->total);
 	if (mem->memfd >= 0)
@@ -106,6 +108,15 @@ int kvm_set_memslot(int vm_fd, bool use_region2, uint32_t slot, uint64_t gpa,
 	return ret ? -errno : 0;
 }
 
+static void memslot_error(char *err, size_t errlen, unsigned int slot,
+			  uint64_t gpa, uint64_t size, int ret)
+{
+	set_error(err, errlen, "memslot %u [0x%" PRIx64 ", 0x%" PRIx64 "): %s",
+		  slot, gpa, gpa + size,
+		  ret == -ERANGE ? "beyond the guest's physical address width" :
+				   strerror(-ret));
+}
+
 int memory_register(const struct guest_memory *mem, int vm_fd,
 		    bool use_region2, char *err, size_t errlen)
 {
@@ -115,13 +126,32 @@ int memory_register(const struct guest_memory *mem, int vm_fd,
 					  r->hva, mem->gpa_limit);
 
 		if (ret) {
-			set_error(err, errlen,
-				  "memslot %u [0x%" PRIx64 ", 0x%" PRIx64 "): %s", i,
-				  r->gpa, r->gpa + r->size,
-				  ret == -ERANGE ? "beyond the guest's physical address width" :
-						   strerror(-ret));
+			memslot_error(err, errlen, i, r->gpa, r->size, ret);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int memory_add_inaccessible(struct guest_memory *mem, int vm_fd,
+			    bool use_region2, uint64_t gpa, uint64_t size,
+			    char *err, size_t errlen)
+{
+	int ret;
+
+	mem->inaccessible = mmap(NULL, size, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem->inaccessible == MAP_FAILED) {
+		mem->inaccessible = NULL;
+		set_error(err, errlen, "inaccessible memslot: %s", strerror(errno));
+		return -1;
+	}
+	mem->inaccessible_size = size;
+	ret = kvm_set_memslot(vm_fd, use_region2, mem->nr_ranges, gpa, size,
+			      mem->inaccessible, mem->gpa_limit);
+	if (ret) {
+		memslot_error(err, errlen, mem->nr_ranges, gpa, size, ret);
+		return -1;
 	}
 	return 0;
 }

@@ -26,6 +26,8 @@ struct guest_memory {
 	struct guest_ram_range ranges[LAYOUT_MAX_RAM_RANGES];
 	unsigned int nr_ranges;
 	uint64_t gpa_limit;	/* 2^MAXPHYADDR of the guest */
+	void *inaccessible;	/* memory_add_inaccessible()'s mapping */
+	uint64_t inaccessible_size;
 };
 
 /* Allocate RAM for the layout (no KVM involved). 0, or -1 with err. */
@@ -50,5 +52,15 @@ int kvm_set_memslot(int vm_fd, bool use_region2, uint32_t slot, uint64_t gpa,
 /* Register every RAM range; slots 0..nr_ranges-1. */
 int memory_register(const struct guest_memory *mem, int vm_fd,
 		    bool use_region2, char *err, size_t errlen);
+
+/*
+ * A test aid: register [gpa, gpa + size) as the next memslot, backed by a
+ * PROT_NONE mapping. A guest access then fails in KVM's fault-in path
+ * (hva_to_pfn() finds no usable page), the way an assigned device's BAR
+ * does once vfio-pci has zapped it. 0, or -1 with err.
+ */
+int memory_add_inaccessible(struct guest_memory *mem, int vm_fd,
+			    bool use_region2, uint64_t gpa, uint64_t size,
+			    char *err, size_t errlen);
 
 #endif

@@ -204,6 +204,10 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 	}
 	if (memory_create(&vm->mem, &vm->layout, err, errlen) ||
 	    memory_register(&vm->mem, vm->fd, kvm->has_user_memory2, err, errlen) ||
+	    (cfg->debug_memfault_slot &&
+	     memory_add_inaccessible(&vm->mem, vm->fd, kvm->has_user_memory2,
+				     STUB_MEMFAULT_GPA, STUB_MEMFAULT_SIZE,
+				     err, errlen)) ||
 	    bus_init(&vm->pio, "pio") || bus_init(&vm->mmio, "mmio") ||
 	    load_stub(vm, err, errlen) ||
 	    console_open(&vm->console, cfg->console, cfg->console_path, err, errlen) ||

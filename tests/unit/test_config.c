@@ -58,8 +58,11 @@ static void test_all_options(void)
 	CHECK(!strcmp(cfg.append, "count=5"));
 	CHECK_EQ_U64(cfg.phys_bits, 36);
 
-	CHECK(parse(&cfg, err, "--stub", "hello", "--console", "none", NULL) == CONFIG_OK);
+	CHECK(!cfg.debug_memfault_slot);
+	CHECK(parse(&cfg, err, "--stub", "hello", "--console", "none",
+		    "--debug-memfault-slot", NULL) == CONFIG_OK);
 	CHECK(cfg.console == CONSOLE_NONE);
+	CHECK(cfg.debug_memfault_slot);
 	/* A stub file instead of a built-in name. */
 	CHECK(parse(&cfg, err, "--stub", "/dev/null", NULL) == CONFIG_OK);
 	CHECK(cfg.builtin == NULL);

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""ursa on a terminal: keys reach the guest as typed (no echo, no line
+buffering), Ctrl-C stops the VM with status 130, and the terminal's modes
+are restored afterwards.
+
+usage: terminal_test.py URSA
+"""
+import os
+import pty
+import select
+import sys
+import termios
+import time
+
+
+def read_until(fd, text, timeout):
+    buf = b''
+    end = time.time() + timeout
+    while text not in buf and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                buf += os.read(fd, 1024)
+            except OSError:
+                break
+    return buf
+
+
+def main():
+    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
+        if os.environ.get('URSA_REQUIRE_KVM') == '1':
+            print('FAIL: KVM required (URSA_REQUIRE_KVM=1) but /dev/kvm is unusable')
+            return 1
+        print('SKIP: /dev/kvm is unusable')
+        return 77
+    failures = []
+    pid, master = pty.fork()
+    if pid == 0:
+        # The child's stdio is the pty's slave side: a real terminal.
+        os.execv(sys.argv[1], [sys.argv[1], 'run', '--stub', 'echo'])
+    slave_modes = None
+    out = read_until(master, b'echo: ready', 10)
+    if b'echo: ready' not in out:
+        failures.append('no prompt from the echo stub: %r' % out)
+    # While ursa runs, the terminal must not echo or buffer lines.
+    os.write(master, b'x')
+    time.sleep(0.5)
+    out = read_until(master, b'never', 0.5)
+    if b'x' in out:
+        failures.append('the terminal echoed a key the guest did not print: %r' % out)
+    os.write(master, b'\x03')  # Ctrl-C: the line discipline sends SIGINT
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 130:
+        failures.append('exit status %d, expected 130' % code)
+    # The slave side keeps its modes after the child exits: ECHO and ICANON
+    # must be back on.
+    try:
+        slave_modes = termios.tcgetattr(master)
+    except termios.error as e:
+        failures.append('cannot read terminal modes: %s' % e)
+    if slave_modes:
+        lflag = slave_modes[3]
+        if not (lflag & termios.ECHO and lflag & termios.ICANON):
+            failures.append('terminal not restored: lflag 0x%x' % lflag)
+    for f in failures:
+        print('FAIL:', f)
+    print('terminal: %s' % ('ok' if not failures else '%d failures' % len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

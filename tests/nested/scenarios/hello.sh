@@ -1,0 +1,14 @@
+# ursa boots its "hello" stub guest, which prints a greeting on the console.
+EXPECT_STATUS=0
+EXPECT_LINE='Hello from ursa'
+
+out=$("$URSA" run --stub hello --console stdio)
+status=$?
+echo "$out"
+if [ "$status" != "$EXPECT_STATUS" ]; then
+	echo "NESTED-RESULT: FAIL ursa exited with status $status, expected $EXPECT_STATUS"
+elif ! echo "$out" | grep -qxF "$EXPECT_LINE"; then
+	echo "NESTED-RESULT: FAIL no line '$EXPECT_LINE' on ursa's stdout"
+else
+	echo "NESTED-RESULT: PASS"
+fi
