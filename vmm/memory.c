@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -79,33 +80,29 @@ void *gpa_to_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
 int kvm_set_memslot(int vm_fd, bool use_region2, uint32_t slot, uint64_t gpa,
 		    uint64_t size, void *hva, uint64_t gpa_limit)
 {
-	int ret;
+	/*
+	 * KVM_SET_USER_MEMORY_REGION reads only the leading struct
+	 * kvm_userspace_memory_region, which region2 starts with.
+	 */
+	struct kvm_userspace_memory_region2 r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)hva,
+	};
 
+	_Static_assert(offsetof(struct kvm_userspace_memory_region2, userspace_addr) ==
+		       offsetof(struct kvm_userspace_memory_region, userspace_addr),
+		       "region2 extends region");
 	if (!size || (gpa & PAGE_MASK_4K) || (size & PAGE_MASK_4K) ||
 	    ((uintptr_t)hva & PAGE_MASK_4K))
 		return -EINVAL;
 	if (gpa >= gpa_limit || size > gpa_limit - gpa)
 		return -ERANGE;
-	if (use_region2) {
-		struct kvm_userspace_memory_region2 r = {
-			.slot = slot,
-			.guest_phys_addr = gpa,
-			.memory_size = size,
-			.userspace_addr = (uintptr_t)hva,
-		};
-
-		ret = ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &r);
-	} else {
-		struct kvm_userspace_memory_region r = {
-			.slot = slot,
-			.guest_phys_addr = gpa,
-			.memory_size = size,
-			.userspace_addr = (uintptr_t)hva,
-		};
-
-		ret = ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
-	}
-	return ret ? -errno : 0;
+	if (ioctl(vm_fd, use_region2 ? KVM_SET_USER_MEMORY_REGION2 :
+					 KVM_SET_USER_MEMORY_REGION, &r))
+		return -errno;
+	return 0;
 }
 
 static void memslot_error(char *err, size_t errlen, unsigned int slot,

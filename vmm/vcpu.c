@@ -97,7 +97,7 @@ static const char *const exit_reason_names[] = {
 	[KVM_EXIT_MEMORY_FAULT] = "KVM_EXIT_MEMORY_FAULT",
 };
 
-const char *kvm_exit_reason_name(unsigned int reason)
+static const char *kvm_exit_reason_name(unsigned int reason)
 {
 	if (reason < sizeof(exit_reason_names) / sizeof(exit_reason_names[0]) &&
 	    exit_reason_names[reason])

@@ -34,7 +34,4 @@ int vcpu_start(struct vcpu *vcpu);
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);
 
-/* The symbolic name of a KVM exit reason, "unknown" for others. */
-const char *kvm_exit_reason_name(unsigned int reason);
-
 #endif
