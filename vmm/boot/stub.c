@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 
 #include "guest/stub_abi.h"
+#include "vmm/boot/longmode.h"
 #include "vmm/boot/stub.h"
 #include "vmm/config.h"
 #include "vmm/kvm_uapi.h"
@@ -15,50 +16,12 @@
 /* Guest-physical places below the image (it starts at 1 MiB). */
 #define BOOT_INFO_GPA	0x1000
 #define GDT_GPA		0x2000
-#define PML4_GPA	0x8000
-#define PDPT_GPA	0x9000
-#define PD_GPA		0xa000	/* four page directories, one per GiB */
-#define PT_END_GPA	0xe000
+#define PT_GPA		0x8000	/* LONGMODE_PT_PAGES pages */
 
-#define PTE_PRESENT	(1ull << 0)
-#define PTE_WRITE	(1ull << 1)
-#define PTE_USER	(1ull << 2)
-#define PTE_LARGE	(1ull << 7)	/* a 2 MiB page in a PDE */
-
-#define CR0_PE		(1ull << 0)
-#define CR0_MP		(1ull << 1)
-#define CR0_ET		(1ull << 4)
-#define CR0_NE		(1ull << 5)
-#define CR0_WP		(1ull << 16)
-#define CR0_PG		(1ull << 31)
-#define CR4_PAE		(1ull << 5)
-#define EFER_LME	(1ull << 8)
-#define EFER_LMA	(1ull << 10)
-
-/* Segment types (SDM Vol. 3A 3.4.5.1, 3.5). */
-#define SEG_TYPE_DATA_RW	0x3	/* read/write, accessed */
-#define SEG_TYPE_CODE_RX	0xb	/* execute/read, accessed */
-#define SEG_TYPE_TSS64_BUSY	0xb
-
-_Static_assert(STUB_TSS_SEL(URSA_MAX_VCPUS) <= PML4_GPA - GDT_GPA,
+_Static_assert(STUB_TSS_SEL(URSA_MAX_VCPUS) <= PT_GPA - GDT_GPA,
 	       "the GDT holds a TSS descriptor for every possible vCPU");
-
-static struct kvm_segment flat_segment(uint16_t sel, uint8_t type, uint8_t dpl,
-				       bool code)
-{
-	return (struct kvm_segment){
-		.base = 0,
-		.limit = 0xffffffff,
-		.selector = sel,
-		.type = type,
-		.present = 1,
-		.dpl = dpl,
-		.db = !code,	/* 64-bit code needs D=0 when L=1 */
-		.s = 1,
-		.l = code,
-		.g = 1,
-	};
-}
+_Static_assert(PT_GPA + LONGMODE_PT_PAGES * 0x1000 <= STUB_LOAD_GPA,
+	       "page tables below the image");
 
 static struct kvm_segment tss_segment(unsigned int cpu, uint64_t base)
 {
@@ -69,19 +32,6 @@ static struct kvm_segment tss_segment(unsigned int cpu, uint64_t base)
 		.type = SEG_TYPE_TSS64_BUSY,
 		.present = 1,
 	};
-}
-
-/* The descriptor the CPU would load to get s (SDM Vol. 3A 3.4.5). */
-static uint64_t descriptor(const struct kvm_segment *s)
-{
-	uint32_t limit = s->g ? s->limit >> 12 : s->limit;
-
-	return (limit & 0xffffull) | (s->base & 0xffffffull) << 16 |
-	       (uint64_t)s->type << 40 | (uint64_t)s->s << 44 |
-	       (uint64_t)s->dpl << 45 | (uint64_t)s->present << 47 |
-	       ((limit >> 16) & 0xfull) << 48 | (uint64_t)s->l << 53 |
-	       (uint64_t)s->db << 54 | (uint64_t)s->g << 55 |
-	       ((s->base >> 24) & 0xffull) << 56;
 }
 
 static uint64_t cpu_block(const struct stub_boot_plan *plan, unsigned int cpu)
@@ -99,34 +49,22 @@ static void write_gdt(uint64_t *gdt, const struct stub_boot_plan *plan)
 	struct kvm_segment s;
 
 	gdt[0] = 0;
-	s = flat_segment(STUB_KERNEL_CS, SEG_TYPE_CODE_RX, 0, true);
-	gdt[STUB_KERNEL_CS >> 3] = descriptor(&s);
-	s = flat_segment(STUB_KERNEL_DS, SEG_TYPE_DATA_RW, 0, false);
-	gdt[STUB_KERNEL_DS >> 3] = descriptor(&s);
-	s = flat_segment(STUB_USER_DS, SEG_TYPE_DATA_RW, 3, false);
-	gdt[STUB_USER_DS >> 3] = descriptor(&s);
-	s = flat_segment(STUB_USER_CS, SEG_TYPE_CODE_RX, 3, true);
-	gdt[STUB_USER_CS >> 3] = descriptor(&s);
+	s = longmode_flat_segment(STUB_KERNEL_CS, SEG_TYPE_CODE_RX, 0, true);
+	gdt[STUB_KERNEL_CS >> 3] = longmode_descriptor(&s);
+	s = longmode_flat_segment(STUB_KERNEL_DS, SEG_TYPE_DATA_RW, 0, false);
+	gdt[STUB_KERNEL_DS >> 3] = longmode_descriptor(&s);
+	s = longmode_flat_segment(STUB_USER_DS, SEG_TYPE_DATA_RW, 3, false);
+	gdt[STUB_USER_DS >> 3] = longmode_descriptor(&s);
+	s = longmode_flat_segment(STUB_USER_CS, SEG_TYPE_CODE_RX, 3, true);
+	gdt[STUB_USER_CS >> 3] = longmode_descriptor(&s);
 	for (unsigned int cpu = 0; cpu < plan->ncpus; cpu++) {
 		uint64_t base = cpu_block(plan, cpu) +
 				offsetof(struct stub_cpu, tss);
 
 		s = tss_segment(cpu, base);
 		/* A system descriptor is 16 bytes; the upper half holds base[63:32]. */
-		gdt[STUB_TSS_SEL(cpu) >> 3] = descriptor(&s);
+		gdt[STUB_TSS_SEL(cpu) >> 3] = longmode_descriptor(&s);
 		gdt[(STUB_TSS_SEL(cpu) >> 3) + 1] = base >> 32;
-	}
-}
-
-/* Identity-map [0, 4 GiB) with 2 MiB pages, user-accessible. */
-static void write_page_tables(uint64_t *pml4, uint64_t *pdpt, uint64_t *pd)
-{
-	pml4[0] = PDPT_GPA | PTE_PRESENT | PTE_WRITE | PTE_USER;
-	for (uint64_t g = 0; g < 4; g++) {
-		pdpt[g] = (PD_GPA + g * 0x1000) | PTE_PRESENT | PTE_WRITE | PTE_USER;
-		for (uint64_t i = 0; i < 512; i++)
-			pd[g * 512 + i] = (g << 30 | i << 21) | PTE_PRESENT |
-					  PTE_WRITE | PTE_USER | PTE_LARGE;
 	}
 }
 
@@ -194,9 +132,7 @@ int stub_boot_prepare(struct guest_memory *mem, const struct stub_image *img,
 	strncpy(boot->cmdline, cmdline, sizeof(boot->cmdline) - 1);
 
 	write_gdt(gpa_to_hva(mem, GDT_GPA, gdt_size(ncpus)), plan);
-	write_page_tables(gpa_to_hva(mem, PML4_GPA, 0x1000),
-			  gpa_to_hva(mem, PDPT_GPA, 0x1000),
-			  gpa_to_hva(mem, PD_GPA, PT_END_GPA - PD_GPA));
+	longmode_identity_map(mem, PT_GPA, true);
 
 	for (unsigned int cpu = 0; cpu < ncpus; cpu++) {
 		uint64_t block = cpu_block(plan, cpu);
@@ -219,6 +155,7 @@ int stub_boot_vcpu(const struct stub_boot_plan *plan, unsigned int index,
 		   int vcpu_fd, char *err, size_t errlen)
 {
 	uint64_t block = cpu_block(plan, index);
+	struct kvm_segment cs, ds;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = {
 		.rip = plan->entry,
@@ -234,28 +171,21 @@ int stub_boot_vcpu(const struct stub_boot_plan *plan, unsigned int index,
 			  strerror(errno));
 		return -1;
 	}
-	sregs.cs = flat_segment(STUB_KERNEL_CS, SEG_TYPE_CODE_RX, 0, true);
-	sregs.ss = flat_segment(STUB_KERNEL_DS, SEG_TYPE_DATA_RW, 0, false);
 	/*
 	 * DS, ES, FS and GS hold the DPL 3 data segment: IRET to CPL3 would
 	 * null any with DPL < 3 (SDM Vol. 2A IRET), and GS.base must survive
 	 * it because the runtime finds its per-vCPU data through GS.
 	 */
-	sregs.ds = flat_segment(STUB_USER_DS, SEG_TYPE_DATA_RW, 3, false);
-	sregs.es = sregs.ds;
-	sregs.fs = sregs.ds;
-	sregs.gs = sregs.ds;
+	cs = longmode_flat_segment(STUB_KERNEL_CS, SEG_TYPE_CODE_RX, 0, true);
+	ds = longmode_flat_segment(STUB_USER_DS, SEG_TYPE_DATA_RW, 3, false);
+	longmode_sregs(&sregs, PT_GPA, &cs, &ds);
+	sregs.ss = longmode_flat_segment(STUB_KERNEL_DS, SEG_TYPE_DATA_RW, 0, false);
 	sregs.gs.base = block;
 	sregs.tr = tss_segment(index, block + offsetof(struct stub_cpu, tss));
-	sregs.ldt = (struct kvm_segment){ .type = 0x2, .unusable = 1 };
 	sregs.gdt.base = GDT_GPA;
 	sregs.gdt.limit = gdt_size(plan->ncpus) - 1;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
-	sregs.cr3 = PML4_GPA;
-	sregs.cr4 = CR4_PAE;
-	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sregs.efer = EFER_LME | EFER_LMA;
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs)) {
 		set_error(err, errlen, "vCPU %u: KVM_SET_SREGS: %s", index,
 			  strerror(errno));
