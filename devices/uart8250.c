@@ -42,11 +42,14 @@ enum {
 #define MSR_RI		0x40
 #define MSR_DCD		0x80
 
-void uart8250_init(struct uart8250 *u, struct console *console)
+void uart8250_init(struct uart8250 *u, struct console *console,
+		   uart_irq_fn set_irq, void *irq_opaque)
 {
 	memset(u, 0, sizeof(*u));
 	pthread_mutex_init(&u->lock, NULL);
 	u->console = console;
+	u->set_irq = set_irq;
+	u->irq_opaque = irq_opaque;
 	u->mcr = MCR_OUT2;
 	u->dll = 12;	/* 9600 baud from the 1.8432 MHz clock */
 }
@@ -79,6 +82,32 @@ static uint8_t rx_pop(struct uart8250 *u)
 	return c;
 }
 
+/* The highest-priority pending interrupt, as IIR reports it (datasheet
+ * table 4), without the FIFO bits. */
+static uint8_t pending_irq(const struct uart8250 *u)
+{
+	if ((u->ier & IER_RLSI) && u->lsr_errors)
+		return IIR_RLSI;
+	if ((u->ier & IER_RDI) && u->rx_count)
+		return IIR_RDI;
+	if ((u->ier & IER_THRI) && u->thri_pending)
+		return IIR_THRI;
+	return IIR_NONE;
+}
+
+/* On a PC the UART's INTR output reaches the interrupt controller through
+ * MCR.OUT2; the line follows the pending state. ISA IRQs are edge-triggered,
+ * so only changes are passed on. */
+static void update_irq(struct uart8250 *u)
+{
+	bool level = pending_irq(u) != IIR_NONE && (u->mcr & MCR_OUT2);
+
+	if (!u->set_irq || level == u->irq_level)
+		return;
+	u->irq_level = level;
+	u->set_irq(u->irq_opaque, level);
+}
+
 void uart8250_receive(struct uart8250 *u, const uint8_t *buf, size_t n)
 {
 	pthread_mutex_lock(&u->lock);
@@ -86,22 +115,8 @@ void uart8250_receive(struct uart8250 *u, const uint8_t *buf, size_t n)
 	if (!(u->mcr & MCR_LOOP))
 		for (size_t i = 0; i < n; i++)
 			rx_push(u, buf[i]);
+	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
-}
-
-/* The highest-priority pending interrupt, as IIR reports it. The THR-empty
- * source is always pending when enabled because transmission is instant. */
-static uint8_t iir(const struct uart8250 *u)
-{
-	uint8_t fifo = (u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0;
-
-	if ((u->ier & IER_RLSI) && u->lsr_errors)
-		return fifo | IIR_RLSI;
-	if ((u->ier & IER_RDI) && u->rx_count)
-		return fifo | IIR_RDI;
-	if (u->ier & IER_THRI)
-		return fifo | IIR_THRI;
-	return fifo | IIR_NONE;
 }
 
 /* Modem status: in loopback, MCR's outputs feed the inputs (datasheet 8.6);
@@ -127,7 +142,10 @@ static uint8_t read_reg(struct uart8250 *u, unsigned int reg)
 	case UART_IER:
 		return dlab ? u->dlm : u->ier;
 	case UART_IIR_FCR:
-		return iir(u);
+		v = pending_irq(u);
+		if (v == IIR_THRI)
+			u->thri_pending = false;
+		return v | ((u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0);
 	case UART_LCR:
 		return u->lcr;
 	case UART_MCR:
@@ -149,18 +167,24 @@ static void write_reg(struct uart8250 *u, unsigned int reg, uint8_t v)
 
 	switch (reg) {
 	case UART_RBR_THR:
-		if (dlab)
+		if (dlab) {
 			u->dll = v;
-		else if (u->mcr & MCR_LOOP)
+			break;
+		}
+		if (u->mcr & MCR_LOOP)
 			rx_push(u, v);
 		else
 			console_write(u->console, &v, 1);
+		u->thri_pending = true;	/* sent at once: THR is empty again */
 		break;
 	case UART_IER:
-		if (dlab)
+		if (dlab) {
 			u->dlm = v;
-		else
-			u->ier = v & 0x0f;
+			break;
+		}
+		if ((v & IER_THRI) && !(u->ier & IER_THRI))
+			u->thri_pending = true;
+		u->ier = v & 0x0f;
 		break;
 	case UART_IIR_FCR:
 		if (v & FCR_CLEAR_RX)
@@ -193,6 +217,7 @@ static void uart_read(void *dev, uint64_t offset, uint8_t *data,
 	pthread_mutex_lock(&u->lock);
 	for (unsigned int i = 0; i < size; i++)
 		data[i] = read_reg(u, offset + i);
+	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -204,6 +229,7 @@ static void uart_write(void *dev, uint64_t offset, const uint8_t *data,
 	pthread_mutex_lock(&u->lock);
 	for (unsigned int i = 0; i < size; i++)
 		write_reg(u, offset + i, data[i]);
+	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 }
 

@@ -11,15 +11,18 @@
 #include "vmm/stubs.h"
 
 const char config_run_usage[] =
-	"usage: ursa run --stub NAME|FILE [options]\n"
+	"usage: ursa run --kernel BZIMAGE [--initrd FILE] [options]\n"
+	"       ursa run --stub NAME|FILE [options]\n"
 	"\n"
+	"  --kernel BZIMAGE     a Linux kernel (x86 boot protocol 2.12 or later)\n"
+	"  --initrd FILE        its initial ramdisk\n"
 	"  --stub NAME|FILE     a built-in guest stub ('ursa stubs') or a stub image\n"
 	"  --memory SIZE        guest RAM, with K/M/G/T suffix (default 256M, minimum 8M)\n"
 	"  --cpus N             number of vCPUs (default 1)\n"
 	"  --console stdio|none|FILE\n"
 	"                       where the serial console goes (default stdio; stdio\n"
 	"                       also feeds the terminal's input to the guest)\n"
-	"  --append STRING      arguments for the guest (stubs read key=value pairs)\n"
+	"  --append STRING      the kernel command line, or key=value pairs for a stub\n"
 	"  --phys-bits N        guest physical address width, CPUID 0x80000008\n"
 	"                       (default: what the host's KVM supports)\n"
 	"  --debug-memfault-slot\n"
@@ -28,12 +31,14 @@ const char config_run_usage[] =
 	"  --help               this text\n";
 
 enum run_option {
-	OPT_STUB, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
+	OPT_STUB, OPT_KERNEL, OPT_INITRD, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
 	OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
 };
 
 static const struct option_def run_options[] = {
 	{ "stub", OPT_STUB, true },
+	{ "kernel", OPT_KERNEL, true },
+	{ "initrd", OPT_INITRD, true },
 	{ "memory", OPT_MEMORY, true },
 	{ "cpus", OPT_CPUS, true },
 	{ "console", OPT_CONSOLE, true },
@@ -141,6 +146,15 @@ static int parse_uint(const char *s, unsigned int max, unsigned int *out)
 	return 0;
 }
 
+static int check_readable(const char *option, const char *path, char *err,
+			  size_t errlen)
+{
+	if (!access(path, R_OK))
+		return 0;
+	set_error(err, errlen, "--%s '%s': %s", option, path, strerror(errno));
+	return -1;
+}
+
 static int set_stub(struct vm_config *cfg, const char *v, char *err,
 		    size_t errlen)
 {
@@ -148,16 +162,13 @@ static int set_stub(struct vm_config *cfg, const char *v, char *err,
 	cfg->builtin = builtin_stub_find(v);
 	if (cfg->builtin)
 		return 0;
-	if (access(v, R_OK)) {
-		if (errno == ENOENT)
-			set_error(err, errlen,
-				  "--stub '%s': no built-in stub of that name ('ursa stubs' lists them) and no such file",
-				  v);
-		else
-			set_error(err, errlen, "--stub '%s': %s", v, strerror(errno));
+	if (access(v, F_OK) && errno == ENOENT) {
+		set_error(err, errlen,
+			  "--stub '%s': no built-in stub of that name ('ursa stubs' lists them) and no such file",
+			  v);
 		return -1;
 	}
-	return 0;
+	return check_readable("stub", v, err, errlen);
 }
 
 static int set_memory(struct vm_config *cfg, const char *v, char *err,
@@ -186,6 +197,12 @@ static int set_option(struct vm_config *cfg, int id, const char *v,
 	switch (id) {
 	case OPT_STUB:
 		return set_stub(cfg, v, err, errlen);
+	case OPT_KERNEL:
+		cfg->kernel = v;
+		return check_readable("kernel", v, err, errlen);
+	case OPT_INITRD:
+		cfg->initrd = v;
+		return check_readable("initrd", v, err, errlen);
 	case OPT_MEMORY:
 		return set_memory(cfg, v, err, errlen);
 	case OPT_CPUS:
@@ -211,11 +228,6 @@ static int set_option(struct vm_config *cfg, int id, const char *v,
 		}
 		return 0;
 	case OPT_APPEND:
-		if (strlen(v) >= STUB_CMDLINE_MAX) {
-			set_error(err, errlen, "--append: longer than %u characters",
-				  STUB_CMDLINE_MAX - 1);
-			return -1;
-		}
 		cfg->append = v;
 		return 0;
 	case OPT_DEBUG_MEMFAULT_SLOT:
@@ -263,8 +275,20 @@ enum config_result config_parse_run(int argc, char *const argv[],
 		if (set_option(cfg, id, value, limits, err, errlen))
 			return CONFIG_ERROR;
 	}
-	if (!cfg->stub_name) {
-		set_error(err, errlen, "missing --stub NAME|FILE ('ursa stubs' lists the built-in ones)");
+	if (!cfg->stub_name == !cfg->kernel) {
+		set_error(err, errlen, cfg->kernel ?
+			  "--kernel and --stub exclude each other" :
+			  "missing --kernel BZIMAGE or --stub NAME|FILE ('ursa stubs' lists the stubs)");
+		return CONFIG_ERROR;
+	}
+	if (cfg->initrd && !cfg->kernel) {
+		set_error(err, errlen, "--initrd needs --kernel");
+		return CONFIG_ERROR;
+	}
+	/* A kernel states its own limit, checked when it is loaded. */
+	if (cfg->stub_name && strlen(cfg->append) >= STUB_CMDLINE_MAX) {
+		set_error(err, errlen, "--append: longer than the %u characters a stub takes",
+			  STUB_CMDLINE_MAX - 1);
 		return CONFIG_ERROR;
 	}
 	if (layout_compute(cfg->memory, cfg->phys_bits, &layout, why, sizeof(why))) {

@@ -26,9 +26,12 @@ struct host_limits {
 	unsigned int phys_bits;
 };
 
+/* A VM boots either a guest stub or a Linux kernel. */
 struct vm_config {
 	const char *stub_name;			/* as given on the command line */
 	const struct builtin_stub *builtin;	/* NULL when stub_name is a file */
+	const char *kernel;			/* a bzImage, instead of a stub */
+	const char *initrd;			/* only with kernel; may be NULL */
 	uint64_t memory;
 	unsigned int cpus;
 	unsigned int phys_bits;			/* the guest's MAXPHYADDR */

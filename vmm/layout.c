@@ -31,6 +31,12 @@ int layout_compute(uint64_t memory, unsigned int phys_bits,
 	/* The 32-bit MMIO hole must be addressable too. */
 	if (end < LAYOUT_4G)
 		end = LAYOUT_4G;
+	out->pci_mmio64_base = (end + (1ull << 30) - 1) & ~((1ull << 30) - 1);
+	if (out->pci_mmio64_base < out->gpa_limit) {
+		out->pci_mmio64_size = out->gpa_limit - out->pci_mmio64_base;
+		if (out->pci_mmio64_size > LAYOUT_PCI_MMIO64_MAX)
+			out->pci_mmio64_size = LAYOUT_PCI_MMIO64_MAX;
+	}
 	if (end > out->gpa_limit) {
 		set_error(err, errlen,
 			  "%" PRIu64 " MiB of RAM needs guest physical addresses up to 0x%" PRIx64

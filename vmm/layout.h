@@ -18,6 +18,25 @@
 #define LAYOUT_4G		0x100000000ull
 #define LAYOUT_MAX_RAM_RANGES	2
 
+/*
+ * The 32-bit hole, from the bottom: PCI BARs, the ECAM window (PCIe 6.0
+ * 7.2.2: 1 MiB per bus; ursa has bus 0), then the IOAPIC and LAPIC at
+ * their architectural addresses.
+ */
+#define LAYOUT_PCI_MMIO32_BASE	LAYOUT_MMIO_HOLE_START
+#define LAYOUT_PCI_MMIO32_SIZE	0x20000000ull
+#define LAYOUT_ECAM_BASE	0xe0000000ull
+#define LAYOUT_ECAM_BUSES	1
+#define LAYOUT_ECAM_SIZE	(LAYOUT_ECAM_BUSES * 0x100000ull)
+#define LAYOUT_IOAPIC_BASE	0xfec00000ull
+#define LAYOUT_LAPIC_BASE	0xfee00000ull
+/* PCI I/O BARs come from [0xc000, 0x10000), clear of the legacy ports. */
+#define LAYOUT_PCI_PIO_BASE	0xc000
+#define LAYOUT_PCI_PIO_SIZE	0x4000
+/* The 64-bit PCI window starts at the first GiB boundary above RAM and
+ * holds at most this much (less when MAXPHYADDR leaves less room). */
+#define LAYOUT_PCI_MMIO64_MAX	(64ull << 30)
+
 struct ram_range {
 	uint64_t gpa;
 	uint64_t size;
@@ -28,6 +47,8 @@ struct layout {
 	unsigned int nr_ram;
 	uint64_t ram_below_4g;
 	uint64_t gpa_limit;	/* 2^phys_bits: every gpa must stay below */
+	uint64_t pci_mmio64_base;	/* size 0: no 64-bit window fits */
+	uint64_t pci_mmio64_size;
 };
 
 /* Returns 0, or -1 with a one-line reason in err. */

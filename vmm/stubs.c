@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "guest/stub_abi.h"
+#include "vmm/file.h"
 #include "vmm/log.h"
 #include "vmm/stubs.h"
 
@@ -24,44 +22,23 @@ const struct builtin_stub *builtin_stub_find(const char *name)
 static int read_file(const char *path, struct stub_image *img, char *err,
 		     size_t errlen)
 {
-	struct stat st;
-	ssize_t got = 0;
-	int fd;
+	uint64_t size;
+	int fd = file_open("stub", path, STUB_FILE_MAX, &size, err, errlen);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		set_error(err, errlen, "stub '%s': %s", path, strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > STUB_FILE_MAX) {
-		set_error(err, errlen, "stub '%s': not a regular file of at most %u MiB",
-			  path, STUB_FILE_MAX >> 20);
-		goto fail;
-	}
-	img->owned = malloc(st.st_size ? st.st_size : 1);
+	img->owned = malloc(size ? size : 1);
 	if (!img->owned) {
 		set_error(err, errlen, "stub '%s': out of memory", path);
-		goto fail;
-	}
-	while (got < st.st_size) {
-		ssize_t n = read(fd, img->owned + got, st.st_size - got);
-
-		if (n <= 0) {
-			set_error(err, errlen, "stub '%s': %s", path,
-				  n ? strerror(errno) : "file shrank while reading");
-			free(img->owned);
-			img->owned = NULL;
-			goto fail;
-		}
-		got += n;
+	} else if (file_read("stub", path, fd, img->owned, size, err, errlen)) {
+		free(img->owned);
+		img->owned = NULL;
+	} else {
+		img->data = img->owned;
+		img->size = size;
 	}
 	close(fd);
-	img->data = img->owned;
-	img->size = got;
-	return 0;
-fail:
-	close(fd);
-	return -1;
+	return img->owned ? 0 : -1;
 }
 
 int stub_image_open(const struct builtin_stub *builtin, const char *path,

@@ -75,6 +75,65 @@ static void on_console_input(void *opaque, const uint8_t *buf, size_t n,
 		uart8250_receive(&vm->uart, buf, n);
 }
 
+/* Where a PC wires COM1's interrupt: ISA IRQ 4. */
+#define COM1_IRQ	4
+
+static void uart_set_irq(void *opaque, bool level)
+{
+	struct vm *vm = opaque;
+	struct kvm_irq_level line = { .irq = COM1_IRQ, .level = level };
+
+	if (ioctl(vm->fd, KVM_IRQ_LINE, &line))
+		log_error("IRQ %u: KVM_IRQ_LINE: %s", COM1_IRQ, strerror(errno));
+}
+
+/*
+ * KVM's models of the PC's interrupt controllers (two 8259 PICs, the
+ * IOAPIC, a LAPIC per vCPU) and of the 8254 PIT. Must exist before the
+ * vCPUs. The TSS and identity-map pages are for Intel VMX, which needs
+ * them to run real-mode code (KVM_SET_TSS_ADDR in api.rst); they go just
+ * below the BIOS area at the top of the 32-bit space, clear of everything
+ * the guest is told about.
+ */
+#define VMX_TSS_GPA		0xfffbd000
+#define VMX_IDENTITY_MAP_GPA	0xfffbc000
+
+static int setup_irqchip(struct vm *vm, char *err, size_t errlen)
+{
+	static const struct {
+		long cap;
+		const char *name;
+	} caps[] = {
+		{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+		{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+		{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+		{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
+	};
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	uint64_t identity_map = VMX_IDENTITY_MAP_GPA;
+	const char *what;
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		if (ioctl(vm->kvm->fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
+			set_error(err, errlen, "KVM lacks %s, which booting Linux requires",
+				  caps[i].name);
+			return -1;
+		}
+	}
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, VMX_TSS_GPA))
+		what = "KVM_SET_TSS_ADDR";
+	else if (ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity_map))
+		what = "KVM_SET_IDENTITY_MAP_ADDR";
+	else if (ioctl(vm->fd, KVM_CREATE_IRQCHIP))
+		what = "KVM_CREATE_IRQCHIP";
+	else if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit))
+		what = "KVM_CREATE_PIT2";
+	else
+		return 0;
+	set_error(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
 static void kick_handler(int sig)
 {
 	(void)sig;
@@ -146,7 +205,7 @@ static int add_device(struct bus *bus, uint64_t base, uint64_t len,
 
 static int setup_devices(struct vm *vm, char *err, size_t errlen)
 {
-	uart8250_init(&vm->uart, &vm->console);
+	uart8250_init(&vm->uart, &vm->console, vm->irqchip ? uart_set_irq : NULL, vm);
 	vm->debugexit = (struct debugexit){ debugexit_request, vm };
 	if (add_device(&vm->pio, STUB_COM1_PORT, UART_NR_PORTS, "com1",
 		       &uart8250_ops, &vm->uart, err, errlen) ||
@@ -156,17 +215,33 @@ static int setup_devices(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-static int load_stub(struct vm *vm, char *err, size_t errlen)
+static int load_guest(struct vm *vm, char *err, size_t errlen)
 {
+	const struct vm_config *cfg = vm->cfg;
 	struct stub_image img;
 	int ret;
 
-	if (stub_image_open(vm->cfg->builtin, vm->cfg->stub_name, &img, err, errlen))
+	if (cfg->kernel)
+		return linux_boot_prepare(&vm->mem, &vm->layout, cfg->kernel,
+					  cfg->initrd, cfg->append, 0,
+					  &vm->linux_boot, err, errlen);
+	if (stub_image_open(cfg->builtin, cfg->stub_name, &img, err, errlen))
 		return -1;
-	ret = stub_boot_prepare(&vm->mem, &img, vm->cfg->stub_name, vm->cfg->cpus,
-				vm->cfg->append, &vm->boot, err, errlen);
+	ret = stub_boot_prepare(&vm->mem, &img, cfg->stub_name, cfg->cpus,
+				cfg->append, &vm->stub_boot, err, errlen);
 	stub_image_close(&img);
 	return ret;
+}
+
+/* A stub starts on every vCPU; Linux on vCPU 0, which wakes the others
+ * with INIT/SIPI through the in-kernel LAPICs. */
+static int boot_vcpu(struct vm *vm, struct vcpu *vcpu, char *err, size_t errlen)
+{
+	if (!vm->cfg->kernel)
+		return stub_boot_vcpu(&vm->stub_boot, vcpu->index, vcpu->fd, err, errlen);
+	if (vcpu->index == 0)
+		return linux_boot_vcpu(&vm->linux_boot, vcpu->fd, err, errlen);
+	return 0;
 }
 
 static int setup_vcpus(struct vm *vm, char *err, size_t errlen)
@@ -179,7 +254,7 @@ static int setup_vcpus(struct vm *vm, char *err, size_t errlen)
 	for (unsigned int i = 0; i < vm->cfg->cpus; i++) {
 		vm->nr_vcpus = i + 1;
 		if (vcpu_create(&vm->vcpus[i], vm, i, err, errlen) ||
-		    stub_boot_vcpu(&vm->boot, i, vm->vcpus[i].fd, err, errlen))
+		    boot_vcpu(vm, &vm->vcpus[i], err, errlen))
 			return -1;
 	}
 	return 0;
@@ -192,6 +267,7 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 		.cfg = cfg, .kvm = kvm, .fd = -1, .stop_fd = -1, .signal_fd = -1,
 		.mem = { .memfd = -1 },
 		.console = { .out_fd = -1, .in_fd = -1 },
+		.irqchip = cfg->kernel != NULL,
 	};
 	sigemptyset(&vm->saved_sigmask);
 	pthread_sigmask(SIG_SETMASK, NULL, &vm->saved_sigmask);
@@ -209,7 +285,8 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 				     STUB_MEMFAULT_GPA, STUB_MEMFAULT_SIZE,
 				     err, errlen)) ||
 	    bus_init(&vm->pio, "pio") || bus_init(&vm->mmio, "mmio") ||
-	    load_stub(vm, err, errlen) ||
+	    (vm->irqchip && setup_irqchip(vm, err, errlen)) ||
+	    load_guest(vm, err, errlen) ||
 	    console_open(&vm->console, cfg->console, cfg->console_path, err, errlen) ||
 	    setup_devices(vm, err, errlen))
 		goto fail;

@@ -10,6 +10,7 @@
 
 #include "devices/debugexit.h"
 #include "devices/uart8250.h"
+#include "vmm/boot/linux.h"
 #include "vmm/boot/stub.h"
 #include "vmm/bus.h"
 #include "vmm/config.h"
@@ -32,7 +33,9 @@ struct vm {
 	struct console console;
 	struct uart8250 uart;
 	struct debugexit debugexit;
-	struct stub_boot_plan boot;
+	bool irqchip;		/* in-kernel PIC, IOAPIC, LAPIC and PIT */
+	struct stub_boot_plan stub_boot;
+	struct linux_boot_plan linux_boot;
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
 

@@ -8,6 +8,16 @@
 #include "vmm/console.h"
 
 static struct uart8250 uart;
+static int irq_edges;		/* rising edges seen */
+static bool irq_line;
+
+static void record_irq(void *opaque, bool level)
+{
+	(void)opaque;
+	if (level && !irq_line)
+		irq_edges++;
+	irq_line = level;
+}
 
 static uint8_t rd(unsigned int reg)
 {
@@ -31,7 +41,7 @@ int main(void)
 
 	CHECK(!pipe(pipefd));
 	con.out_fd = pipefd[1];
-	uart8250_init(&uart, &con);
+	uart8250_init(&uart, &con, record_irq, NULL);
 
 	/* Transmit goes to the console; the transmitter is always empty. */
 	wr(0, 'h');
@@ -92,6 +102,40 @@ int main(void)
 	/* LSR and MSR ignore writes. */
 	wr(5, 0x00);
 	CHECK_EQ_U64(rd(5) & 0x60, 0x60);
+
+	/*
+	 * The interrupt line (OUT2 gates it, as on a PC). Edge-triggered ISA
+	 * IRQ 4 needs a new rising edge for every event the driver waits for.
+	 */
+	wr(2, 0x07);				/* FIFO on, both cleared */
+	wr(1, 0x00);
+	rd(5);
+	CHECK(!irq_line);
+	wr(1, 0x02);				/* enable THR empty */
+	CHECK(irq_line);
+	CHECK_EQ_U64(rd(2) & 0x0f, 0x02);	/* reading IIR clears it ... */
+	CHECK(!irq_line);
+	CHECK_EQ_U64(rd(2) & 0x0f, 0x01);
+	irq_edges = 0;
+	wr(0, 'a');				/* ... and each byte sent sets it */
+	wr(0, 'b');
+	CHECK(irq_line);
+	rd(2);
+	CHECK(!irq_line);
+	wr(0, 'c');
+	CHECK_EQ_U64(irq_edges, 2);
+	rd(2);
+	wr(1, 0x01);				/* receive only */
+	CHECK(!irq_line);
+	uart8250_receive(&uart, (const uint8_t *)"k", 1);
+	CHECK(irq_line);
+	CHECK_EQ_U64(rd(0), 'k');
+	CHECK(!irq_line);
+	wr(4, 0x00);				/* OUT2 low: no interrupt reaches the PIC */
+	uart8250_receive(&uart, (const uint8_t *)"k", 1);
+	CHECK(!irq_line);
+	wr(4, 0x08);
+	CHECK(irq_line);
 
 	uart8250_destroy(&uart);
 	close(pipefd[0]);
