@@ -77,27 +77,47 @@ out:
 	return ret;
 }
 
+int bus_remove(struct bus *bus, uint64_t base, void *dev)
+{
+	size_t pos;
+	int ret = -ENOENT;
+
+	pthread_rwlock_wrlock(&bus->lock);
+	pos = upper_bound(bus, base);
+	if (pos > 0 && bus->ranges[pos - 1].base == base &&
+	    bus->ranges[pos - 1].dev == dev) {
+		memmove(&bus->ranges[pos - 1], &bus->ranges[pos],
+			(bus->nr - pos) * sizeof(bus->ranges[0]));
+		bus->nr--;
+		ret = 0;
+	}
+	pthread_rwlock_unlock(&bus->lock);
+	return ret;
+}
+
 bool bus_access(struct bus *bus, uint64_t addr, uint8_t *data,
 		unsigned int size, bool is_write)
 {
-	const struct bus_range *r = NULL;
+	struct bus_range r;
+	bool found = false;
 	size_t pos;
 
 	if (size == 1 || size == 2 || size == 4 || size == 8) {
 		pthread_rwlock_rdlock(&bus->lock);
 		pos = upper_bound(bus, addr);
-		if (pos > 0 && range_contains(&bus->ranges[pos - 1], addr, size))
-			r = &bus->ranges[pos - 1];
-		if (r) {
-			if (is_write)
-				r->ops->write(r->dev, addr - r->base, data, size);
-			else
-				r->ops->read(r->dev, addr - r->base, data, size);
+		if (pos > 0 && range_contains(&bus->ranges[pos - 1], addr, size)) {
+			r = bus->ranges[pos - 1];
+			found = true;
 		}
 		pthread_rwlock_unlock(&bus->lock);
 	}
-	if (r)
+	if (found) {
+		if (is_write)
+			r.ops->write(r.dev, addr - r.base, data, size);
+		else
+			r.ops->read(r.dev, addr - r.base, data, size);
 		return true;
+	}
 	atomic_fetch_add_explicit(&bus->unclaimed, 1, memory_order_relaxed);
 	if (!is_write && size <= 8)
 		memset(data, 0xff, size);

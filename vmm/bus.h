@@ -45,8 +45,19 @@ void bus_destroy(struct bus *bus);
 int bus_add(struct bus *bus, uint64_t base, uint64_t len, const char *name,
 	    const struct bus_ops *ops, void *dev);
 
-/* Returns whether a device took the access. A size other than 1, 2, 4 or
- * 8, or an access straddling a range's end, is treated as unclaimed. */
+/* Remove the range dev claimed at base. 0, or -ENOENT. */
+int bus_remove(struct bus *bus, uint64_t base, void *dev);
+
+/*
+ * Returns whether a device took the access. A size other than 1, 2, 4 or
+ * 8, or an access straddling a range's end, is treated as unclaimed.
+ *
+ * The device is called without the bus lock held, so that it may add or
+ * remove ranges itself (a BAR moved by a config write). Devices outlive
+ * their ranges (they live as long as the VM), so an access that races
+ * with the removal of its range still reaches a live device, as a
+ * transaction already on its way would on real hardware.
+ */
 bool bus_access(struct bus *bus, uint64_t addr, uint8_t *data,
 		unsigned int size, bool is_write);
 

@@ -57,6 +57,13 @@ static void test_add_and_overlap(void)
 	CHECK_EQ_U64(bus.nr, 4);
 	for (size_t i = 1; i < bus.nr; i++)
 		CHECK(bus.ranges[i - 1].base + bus.ranges[i - 1].len <= bus.ranges[i].base);
+	/* Removal needs the exact base and owner. */
+	CHECK(bus_remove(&bus, 0x108, &a) == -ENOENT);
+	CHECK(bus_remove(&bus, 0x100, &b) == -ENOENT);
+	CHECK(bus_remove(&bus, 0x100, &a) == 0);
+	CHECK(bus_remove(&bus, 0x100, &a) == -ENOENT);
+	CHECK_EQ_U64(bus.nr, 3);
+	CHECK(bus_add(&bus, 0x100, 0x10, "again", &fake_ops, &b) == 0);
 	bus_destroy(&bus);
 }
 
@@ -98,6 +105,40 @@ static void test_dispatch(void)
 	bus_destroy(&bus);
 }
 
+/* A device that moves its own range from inside an access, as a BAR
+ * write through ECAM does: no deadlock, and the new place takes effect. */
+static struct bus *moving_bus;
+static const struct bus_ops moving_ops;
+
+static void moving_write(void *dev, uint64_t offset, const uint8_t *data,
+			 unsigned int size)
+{
+	(void)offset;
+	(void)size;
+	CHECK(!bus_remove(moving_bus, 0x1000, dev));
+	CHECK(!bus_add(moving_bus, le_load(data, 4), 0x100, "moved",
+		       &moving_ops, dev));
+}
+
+static const struct bus_ops moving_ops = { fake_read, moving_write };
+
+static void test_move_during_access(void)
+{
+	struct fake_dev d = { .id = 0x40 };
+	struct bus bus;
+	uint8_t data[8];
+
+	bus_init(&bus, "test");
+	moving_bus = &bus;
+	bus_add(&bus, 0x1000, 0x100, "moving", &moving_ops, &d);
+	le_store(data, 4, 0x5000);
+	CHECK(bus_access(&bus, 0x1000, data, 4, true));
+	CHECK(!bus_access(&bus, 0x1000, data, 1, false));
+	CHECK(bus_access(&bus, 0x5001, data, 1, false));
+	CHECK_EQ_U64(data[0], 0x41);
+	bus_destroy(&bus);
+}
+
 /* Many ranges in random order: lookups agree with a linear search. */
 static void test_many_ranges(void)
 {
@@ -132,6 +173,7 @@ int main(void)
 {
 	test_add_and_overlap();
 	test_dispatch();
+	test_move_during_access();
 	test_many_ranges();
 	return check_report("bus");
 }
