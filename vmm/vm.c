@@ -10,6 +10,7 @@
 
 #include "guest/stub_abi.h"
 #include "vmm/exit_status.h"
+#include "vmm/irq.h"
 #include "vmm/kvm.h"
 #include "vmm/kvm_uapi.h"
 #include "vmm/log.h"
@@ -81,10 +82,10 @@ static void on_console_input(void *opaque, const uint8_t *buf, size_t n,
 static void uart_set_irq(void *opaque, bool level)
 {
 	struct vm *vm = opaque;
-	struct kvm_irq_level line = { .irq = COM1_IRQ, .level = level };
+	int ret = irq_line(vm->fd, COM1_IRQ, level);
 
-	if (ioctl(vm->fd, KVM_IRQ_LINE, &line))
-		log_error("IRQ %u: KVM_IRQ_LINE: %s", COM1_IRQ, strerror(errno));
+	if (ret)
+		log_error("IRQ %u: KVM_IRQ_LINE: %s", COM1_IRQ, strerror(-ret));
 }
 
 /*

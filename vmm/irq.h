@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Interrupt plumbing into KVM: MSI routes and irqfds, INTx lines, and
+ * ioeventfds for doorbells.
+ *
+ * KVM_SET_GSI_ROUTING replaces the whole routing table, so the router
+ * keeps KVM's default irqchip routes (GSI 0-15 to both PICs and the
+ * IOAPIC, 16-23 to the IOAPIC; virt/kvm/irqchip.c) plus one MSI route
+ * per vector in use, and re-sends all of them on every change.
+ */
+#ifndef URSA_VMM_IRQ_H
+#define URSA_VMM_IRQ_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* GSIs for MSI routes start above the IOAPIC's 24 pins. */
+#define IRQ_FIRST_MSI_GSI	24
+#define IRQ_MAX_MSI		1024
+
+struct irq_msi_route {
+	bool used;
+	uint64_t address;
+	uint32_t data;
+};
+
+struct irq_router {
+	int vm_fd;
+	bool irqchip;		/* false: no in-kernel irqchip, nothing to route */
+	pthread_mutex_t lock;
+	struct irq_msi_route msi[IRQ_MAX_MSI];
+};
+
+void irq_router_init(struct irq_router *r, int vm_fd, bool irqchip);
+void irq_router_destroy(struct irq_router *r);
+
+/* A new GSI for an MSI route (address 0 until set). -ENOSPC, -ENODEV
+ * without an irqchip, or the GSI. */
+int irq_msi_alloc(struct irq_router *r);
+/* Point gsi at the MSI message (address, data). 0 or -errno. */
+int irq_msi_set(struct irq_router *r, int gsi, uint64_t address, uint32_t data);
+
+/* Signal gsi when efd is written (KVM_IRQFD). 0 or -errno. */
+int irq_irqfd(int vm_fd, int efd, int gsi, bool assign);
+
+/* Set the level of an IOAPIC/PIC input (KVM_IRQ_LINE). 0 or -errno. */
+int irq_line(int vm_fd, unsigned int gsi, bool level);
+
+/* Make a guest write of len bytes at addr (MMIO, or port I/O when pio)
+ * signal efd inside KVM, without an exit (KVM_IOEVENTFD). 0 or -errno. */
+int irq_ioeventfd(int vm_fd, int efd, uint64_t addr, unsigned int len,
+		  bool pio, bool assign);
+
+#endif
