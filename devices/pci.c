@@ -172,6 +172,32 @@ static void update_mappings(struct pci_device *dev)
 	}
 }
 
+/* Called with the host's lock held. */
+static void drive_intx(struct pci_device *dev)
+{
+	struct pci_host *host = dev->host;
+	uint16_t status = pci_get_u16(dev->cfg, PCI_STATUS);
+	bool out = dev->intx_level &&
+		   !(pci_get_u16(dev->cfg, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
+
+	pci_set_u16(dev->cfg, PCI_STATUS, dev->intx_level ?
+		    status | PCI_STATUS_INTERRUPT : status & ~PCI_STATUS_INTERRUPT);
+	if (out == dev->intx_out || !dev->cfg[PCI_INTERRUPT_PIN])
+		return;
+	dev->intx_out = out;
+	if (host->set_intx)
+		host->set_intx(host->intx_opaque, dev->slot,
+			       dev->cfg[PCI_INTERRUPT_PIN] - 1, out);
+}
+
+void pci_device_set_intx(struct pci_device *dev, bool level)
+{
+	pthread_mutex_lock(&dev->host->lock);
+	dev->intx_level = level;
+	drive_intx(dev);
+	pthread_mutex_unlock(&dev->host->lock);
+}
+
 static struct pci_device *lookup(struct pci_host *host, unsigned int slot,
 				 unsigned int fn)
 {
@@ -219,8 +245,10 @@ void pci_host_config_write(struct pci_host *host, unsigned int slot,
 		remap |= (off >= PCI_COMMAND && off < PCI_COMMAND + 2) ||
 			 (off >= PCI_BASE_ADDRESS_0 && off < bar_offset(PCI_NUM_BARS));
 	}
-	if (remap)
+	if (remap) {
 		update_mappings(dev);
+		drive_intx(dev);	/* COMMAND.INTX_DISABLE may have changed */
+	}
 	if (dev->config_written)
 		dev->config_written(dev, offset, size);
 out:
@@ -313,9 +341,12 @@ static const struct bus_ops data_ops = { data_read, data_write };
 static const struct bus_ops ecam_ops = { ecam_read, ecam_write };
 
 int pci_host_init(struct pci_host *host, struct bus *pio, struct bus *mmio,
-		  const struct layout *layout, char *err, size_t errlen)
+		  const struct layout *layout, pci_intx_fn set_intx,
+		  void *intx_opaque, char *err, size_t errlen)
 {
 	*host = (struct pci_host){
+		.set_intx = set_intx,
+		.intx_opaque = intx_opaque,
 		.pio = pio,
 		.mmio = mmio,
 		.mmio32_next = LAYOUT_PCI_MMIO32_BASE,

@@ -71,14 +71,22 @@ struct pci_device {
 	uint8_t w1cmask[PCI_CFG_SIZE];	/* bits a guest 1 clears */
 	struct pci_bar bars[PCI_NUM_BARS];
 	uint8_t next_cap;		/* where the next capability goes */
+	bool intx_level;		/* the device's INTx state */
+	bool intx_out;			/* what the line was last driven to */
 	/* After the guest wrote [offset, offset + size) of config space;
 	 * called with the host's lock held. May be NULL. */
 	void (*config_written)(struct pci_device *dev, unsigned int offset,
 			       unsigned int size);
 };
 
+/* Drives the interrupt input that INTx pin (0 = INTA) of slot is wired to. */
+typedef void (*pci_intx_fn)(void *opaque, unsigned int slot, unsigned int pin,
+			    bool level);
+
 struct pci_host {
 	pthread_mutex_t lock;		/* config space of every device */
+	pci_intx_fn set_intx;		/* NULL: INTx goes nowhere */
+	void *intx_opaque;
 	uint32_t config_address;	/* the 0xCF8 register */
 	struct pci_device *devices[PCI_SLOTS];
 	struct bus *pio;
@@ -91,7 +99,8 @@ struct pci_host {
 
 /* Registers 0xCF8-0xCFF and the ECAM window. 0, or -1 with err. */
 int pci_host_init(struct pci_host *host, struct bus *pio, struct bus *mmio,
-		  const struct layout *layout, char *err, size_t errlen);
+		  const struct layout *layout, pci_intx_fn set_intx,
+		  void *intx_opaque, char *err, size_t errlen);
 void pci_host_destroy(struct pci_host *host);
 
 /* A type 0 header with these identities; no BARs or capabilities yet. */
@@ -123,6 +132,13 @@ void pci_host_config_read(struct pci_host *host, unsigned int slot,
 void pci_host_config_write(struct pci_host *host, unsigned int slot,
 			   unsigned int fn, unsigned int offset,
 			   const uint8_t *data, unsigned int size);
+
+/*
+ * Assert or deassert the device's INTx pin (PCI_INTERRUPT_PIN, set by the
+ * device). STATUS.INTERRUPT follows the device's state; the line itself
+ * stays low while COMMAND.INTX_DISABLE is set (PCI Local Bus 3.0 6.2.2).
+ */
+void pci_device_set_intx(struct pci_device *dev, bool level);
 
 /* Little-endian helpers for a device's own config image. */
 static inline void pci_set_u16(uint8_t *cfg, unsigned int off, uint16_t v)

@@ -28,6 +28,17 @@ static void bar_write(void *opaque, uint64_t offset, const uint8_t *data,
 
 static const struct bus_ops bar_ops = { bar_read, bar_write };
 
+static int intx_slot = -1, intx_pin = -1;
+static bool intx_level;
+
+static void record_intx(void *opaque, unsigned int slot, unsigned int pin, bool level)
+{
+	(void)opaque;
+	intx_slot = slot;
+	intx_pin = pin;
+	intx_level = level;
+}
+
 static uint32_t cfg_read(unsigned int slot, unsigned int reg, unsigned int size)
 {
 	uint8_t d[4];
@@ -69,7 +80,7 @@ int main(void)
 	CHECK(!layout_compute(1ull << 30, 40, &l, err, sizeof(err)));
 	bus_init(&pio, "pio");
 	bus_init(&mmio, "mmio");
-	CHECK(!pci_host_init(&host, &pio, &mmio, &l, err, sizeof(err)));
+	CHECK(!pci_host_init(&host, &pio, &mmio, &l, record_intx, NULL, err, sizeof(err)));
 
 	pci_device_init(&dev, "test", 0x1af4, 0x1042, 0x010000, 0x1af4, 2);
 	pci_device_add_bar(&dev, 0, PCI_BAR_MEM32, false, 3000, &bar_ops, (void *)0x1000);
@@ -178,6 +189,20 @@ int main(void)
 	bus_access(&mmio, LAYOUT_ECAM_BASE + (1 << 15) + 0x200, d, 4, true);
 	bus_access(&mmio, LAYOUT_ECAM_BASE + (1 << 15) + 0xfc, d, 4, true);
 	CHECK_EQ_U64(cfg_read(1, 0xfc, 4), 0);
+
+	/* INTx: the pin's line follows the device, gated by INTX_DISABLE. */
+	dev.cfg[PCI_INTERRUPT_PIN] = 2;				/* INTB */
+	pci_device_set_intx(&dev, true);
+	CHECK(intx_slot == 1 && intx_pin == 1 && intx_level);
+	CHECK(cfg_read(1, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
+	cfg_write(1, PCI_COMMAND, 2, PCI_COMMAND_INTX_DISABLE);
+	CHECK(!intx_level);
+	CHECK(cfg_read(1, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
+	cfg_write(1, PCI_COMMAND, 2, 0);
+	CHECK(intx_level);
+	pci_device_set_intx(&dev, false);
+	CHECK(!intx_level);
+	CHECK(!(cfg_read(1, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT));
 
 	/* A second device gets the next slot and its own BAR space. */
 	pci_device_init(&dev2, "test2", 0x1af4, 0x1041, 0x020000, 0x1af4, 1);
