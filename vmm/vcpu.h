@@ -4,6 +4,7 @@
 #define URSA_VMM_VCPU_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,6 +22,7 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool thread_started;
+	atomic_bool dump_requested;
 };
 
 /* KVM_CREATE_VCPU, map kvm_run, set the CPUID policy. 0 or -1 with err. */
@@ -33,5 +35,7 @@ int vcpu_start(struct vcpu *vcpu);
 /* Make KVM_RUN return on that thread, now or at its next entry. */
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);
+/* Have the vCPU print its registers on stderr and go on running. */
+void vcpu_request_dump(struct vcpu *vcpu);
 
 #endif
