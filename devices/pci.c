@@ -163,11 +163,15 @@ static void update_mappings(struct pci_device *dev)
 		if (bar->mapped && (!want || addr != bar->mapped_at)) {
 			bus_remove(bus, bar->mapped_at, bar->opaque);
 			bar->mapped = false;
+			if (dev->bar_moved)
+				dev->bar_moved(dev, i, false, bar->mapped_at);
 		}
 		if (want && !bar->mapped &&
 		    !bus_add(bus, addr, bar->size, dev->name, bar->ops, bar->opaque)) {
 			bar->mapped = true;
 			bar->mapped_at = addr;
+			if (dev->bar_moved)
+				dev->bar_moved(dev, i, true, addr);
 		}
 	}
 }

@@ -77,6 +77,10 @@ struct pci_device {
 	 * called with the host's lock held. May be NULL. */
 	void (*config_written)(struct pci_device *dev, unsigned int offset,
 			       unsigned int size);
+	/* After BAR bar went on (mapped, at addr) or off its bus; called
+	 * with the host's lock held. May be NULL. */
+	void (*bar_moved)(struct pci_device *dev, unsigned int bar, bool mapped,
+			  uint64_t addr);
 };
 
 /* Drives the interrupt input that INTx pin (0 = INTA) of slot is wired to. */

@@ -23,6 +23,9 @@ const char config_run_usage[] =
 	"                       where the serial console goes (default stdio; stdio\n"
 	"                       also feeds the terminal's input to the guest)\n"
 	"  --append STRING      the kernel command line, or key=value pairs for a stub\n"
+	"  --disk PATH[,readonly][,direct]\n"
+	"                       a virtio-blk disk backed by a file or block device\n"
+	"                       (repeatable, up to 8; direct: O_DIRECT)\n"
 	"  --phys-bits N        guest physical address width, CPUID 0x80000008\n"
 	"                       (default: what the host's KVM supports)\n"
 	"  --debug-memfault-slot\n"
@@ -31,7 +34,7 @@ const char config_run_usage[] =
 	"  --help               this text\n";
 
 enum run_option {
-	OPT_STUB, OPT_KERNEL, OPT_INITRD, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
+	OPT_STUB, OPT_KERNEL, OPT_INITRD, OPT_DISK, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
 	OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
 };
 
@@ -39,6 +42,7 @@ static const struct option_def run_options[] = {
 	{ "stub", OPT_STUB, true },
 	{ "kernel", OPT_KERNEL, true },
 	{ "initrd", OPT_INITRD, true },
+	{ "disk", OPT_DISK, true },
 	{ "memory", OPT_MEMORY, true },
 	{ "cpus", OPT_CPUS, true },
 	{ "console", OPT_CONSOLE, true },
@@ -171,6 +175,48 @@ static int set_stub(struct vm_config *cfg, const char *v, char *err,
 	return check_readable("stub", v, err, errlen);
 }
 
+static int add_disk(struct vm_config *cfg, const char *v, char *err,
+		    size_t errlen)
+{
+	const char *comma = strchr(v, ',');
+	size_t len = comma ? (size_t)(comma - v) : strlen(v);
+	struct disk_config *d;
+
+	if (cfg->nr_disks == URSA_MAX_DISKS) {
+		set_error(err, errlen, "--disk: at most %u disks", URSA_MAX_DISKS);
+		return -1;
+	}
+	d = &cfg->disks[cfg->nr_disks];
+	*d = (struct disk_config){ 0 };
+	if (!len || len >= sizeof(d->path)) {
+		set_error(err, errlen, "--disk '%s': expected PATH[,readonly][,direct]", v);
+		return -1;
+	}
+	memcpy(d->path, v, len);
+	while (comma) {
+		const char *opt = comma + 1;
+		size_t n;
+
+		comma = strchr(opt, ',');
+		n = comma ? (size_t)(comma - opt) : strlen(opt);
+		if (n == 8 && !strncmp(opt, "readonly", n)) {
+			d->read_only = true;
+		} else if (n == 6 && !strncmp(opt, "direct", n)) {
+			d->direct = true;
+		} else {
+			set_error(err, errlen, "--disk '%s': unknown flag '%.*s' (readonly, direct)",
+				  v, (int)n, opt);
+			return -1;
+		}
+	}
+	if (access(d->path, d->read_only ? R_OK : R_OK | W_OK)) {
+		set_error(err, errlen, "--disk '%s': %s", d->path, strerror(errno));
+		return -1;
+	}
+	cfg->nr_disks++;
+	return 0;
+}
+
 static int set_memory(struct vm_config *cfg, const char *v, char *err,
 		      size_t errlen)
 {
@@ -203,6 +249,8 @@ static int set_option(struct vm_config *cfg, int id, const char *v,
 	case OPT_INITRD:
 		cfg->initrd = v;
 		return check_readable("initrd", v, err, errlen);
+	case OPT_DISK:
+		return add_disk(cfg, v, err, errlen);
 	case OPT_MEMORY:
 		return set_memory(cfg, v, err, errlen);
 	case OPT_CPUS:

@@ -18,7 +18,17 @@ struct builtin_stub;
 #define URSA_MIN_MEMORY		(8ull << 20)
 #define URSA_DEFAULT_MEMORY	(256ull << 20)
 
+#define URSA_MAX_DISKS		8
+#define URSA_DISK_PATH_MAX	4096
+
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
+
+/* --disk PATH[,readonly][,direct] */
+struct disk_config {
+	char path[URSA_DISK_PATH_MAX];
+	bool read_only;
+	bool direct;
+};
 
 /* What this host's KVM allows; see kvm_host_limits(). */
 struct host_limits {
@@ -39,6 +49,8 @@ struct vm_config {
 	const char *console_path;		/* CONSOLE_FILE */
 	const char *append;			/* "" when absent */
 	bool debug_memfault_slot;		/* see STUB_MEMFAULT_GPA */
+	struct disk_config disks[URSA_MAX_DISKS];
+	unsigned int nr_disks;
 };
 
 enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };

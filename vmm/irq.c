@@ -7,15 +7,27 @@
 #include "vmm/irq.h"
 #include "vmm/kvm_uapi.h"
 
-#define PIC_PINS	16
-#define IOAPIC_PINS	24
+#define PIC_PINS		16
+#define IOAPIC_PINS		24
+#define ISA_CASCADE_IRQ		2
+#define ISA_TIMER_IOAPIC_PIN	2
 
-void irq_router_init(struct irq_router *r, int vm_fd, bool irqchip)
+static int commit_routes(struct irq_router *r);
+
+int irq_router_init(struct irq_router *r, int vm_fd, bool irqchip)
 {
+	int ret = 0;
+
 	memset(r, 0, sizeof(*r));
 	r->vm_fd = vm_fd;
 	r->irqchip = irqchip;
 	pthread_mutex_init(&r->lock, NULL);
+	if (irqchip) {
+		pthread_mutex_lock(&r->lock);
+		ret = commit_routes(r);
+		pthread_mutex_unlock(&r->lock);
+	}
+	return ret;
 }
 
 void irq_router_destroy(struct irq_router *r)
@@ -41,7 +53,7 @@ int irq_msi_alloc(struct irq_router *r)
 	return gsi;
 }
 
-/* Called with r->lock held. */
+/* Called with r->lock held (or before anyone else can see r). */
 static int commit_routes(struct irq_router *r)
 {
 	size_t max = PIC_PINS + IOAPIC_PINS + IRQ_MAX_MSI;
@@ -52,19 +64,28 @@ static int commit_routes(struct irq_router *r)
 	t = calloc(1, sizeof(*t) + max * sizeof(t->entries[0]));
 	if (!t)
 		return -ENOMEM;
-	for (unsigned int pin = 0; pin < PIC_PINS; pin++)
+	/* ISA IRQs reach the 8259s at their own pins; IRQ 2 is the
+	 * cascade from the slave, so nothing is routed there. */
+	for (unsigned int irq = 0; irq < PIC_PINS; irq++) {
+		if (irq == ISA_CASCADE_IRQ)
+			continue;
 		t->entries[n++] = (struct kvm_irq_routing_entry){
-			.gsi = pin,
+			.gsi = irq,
 			.type = KVM_IRQ_ROUTING_IRQCHIP,
-			.u.irqchip = { pin < 8 ? KVM_IRQCHIP_PIC_MASTER :
-					       KVM_IRQCHIP_PIC_SLAVE, pin % 8 },
+			.u.irqchip = { irq < 8 ? KVM_IRQCHIP_PIC_MASTER :
+					       KVM_IRQCHIP_PIC_SLAVE, irq % 8 },
 		};
-	for (unsigned int pin = 0; pin < IOAPIC_PINS; pin++)
+	}
+	/* IOAPIC: GSI n to pin n, but ISA IRQ 0 to pin 2 (see irq.h). */
+	for (unsigned int gsi = 0; gsi < IOAPIC_PINS; gsi++) {
+		if (gsi == ISA_CASCADE_IRQ)
+			continue;
 		t->entries[n++] = (struct kvm_irq_routing_entry){
-			.gsi = pin,
+			.gsi = gsi,
 			.type = KVM_IRQ_ROUTING_IRQCHIP,
-			.u.irqchip = { KVM_IRQCHIP_IOAPIC, pin },
+			.u.irqchip = { KVM_IRQCHIP_IOAPIC, gsi ? gsi : ISA_TIMER_IOAPIC_PIN },
 		};
+	}
 	for (unsigned int i = 0; i < IRQ_MAX_MSI; i++) {
 		if (!r->msi[i].used)
 			continue;

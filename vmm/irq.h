@@ -3,10 +3,14 @@
  * Interrupt plumbing into KVM: MSI routes and irqfds, INTx lines, and
  * ioeventfds for doorbells.
  *
- * KVM_SET_GSI_ROUTING replaces the whole routing table, so the router
- * keeps KVM's default irqchip routes (GSI 0-15 to both PICs and the
- * IOAPIC, 16-23 to the IOAPIC; virt/kvm/irqchip.c) plus one MSI route
- * per vector in use, and re-sends all of them on every change.
+ * The router owns the whole GSI routing table (KVM_SET_GSI_ROUTING always
+ * replaces all of it): the PC's ISA and PCI routes plus one MSI route per
+ * vector in use, re-sent on every change. The ISA routes differ from
+ * KVM's built-in default (arch/x86/kvm/irq_comm.c, GSI n to IOAPIC pin n)
+ * in one place: GSI 0, where KVM's PIT raises ISA IRQ 0, goes to IOAPIC
+ * pin 2, as the MADT's interrupt source override tells the guest (ACPI
+ * 6.5 5.2.12.5). Without that, a guest that falls back from the LAPIC
+ * timer to the PIT programs pin 2 and never sees a tick.
  */
 #ifndef URSA_VMM_IRQ_H
 #define URSA_VMM_IRQ_H
@@ -32,7 +36,8 @@ struct irq_router {
 	struct irq_msi_route msi[IRQ_MAX_MSI];
 };
 
-void irq_router_init(struct irq_router *r, int vm_fd, bool irqchip);
+/* With an irqchip, installs the PC routes. 0, or -errno. */
+int irq_router_init(struct irq_router *r, int vm_fd, bool irqchip);
 void irq_router_destroy(struct irq_router *r);
 
 /* A new GSI for an MSI route (address 0 until set). -ENOSPC, -ENODEV

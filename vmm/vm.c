@@ -14,6 +14,7 @@
 #include "vmm/kvm.h"
 #include "vmm/kvm_uapi.h"
 #include "vmm/log.h"
+#include "vmm/platform.h"
 #include "vmm/stubs.h"
 #include "vmm/vm.h"
 
@@ -40,11 +41,6 @@ void vm_vcpu_halted(struct vm *vm)
 		vm_request_stop(vm, EXIT_GUEST_DONE);
 }
 
-static void debugexit_request(void *opaque, int status)
-{
-	vm_request_stop(opaque, status);
-}
-
 static void on_stop(void *opaque, const uint8_t *buf, size_t n, int errno_val)
 {
 	struct vm *vm = opaque;
@@ -57,14 +53,24 @@ static void on_stop(void *opaque, const uint8_t *buf, size_t n, int errno_val)
 
 static void on_signal(void *opaque, const uint8_t *buf, size_t n, int errno_val)
 {
-	const struct signalfd_siginfo *si = (const void *)buf;
 	struct vm *vm = opaque;
 
-	if (n >= sizeof(*si))
-		vm_request_stop(vm, EXIT_SIGNAL_BASE + (int)si->ssi_signo);
-	else
-		log_error("signalfd: %s", errno_val ? strerror(errno_val) : "short read");
+	if (!n)
+		log_error("signalfd: %s", strerror(errno_val));
+	/* A read returns whole signalfd_siginfo records, one per signal. */
+	for (size_t off = 0; off + sizeof(struct signalfd_siginfo) <= n;
+	     off += sizeof(struct signalfd_siginfo)) {
+		const struct signalfd_siginfo *si = (const void *)(buf + off);
+
+		if (si->ssi_signo != SIGQUIT) {
+			vm_request_stop(vm, EXIT_SIGNAL_BASE + (int)si->ssi_signo);
+			continue;
+		}
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			vcpu_request_dump(&vm->vcpus[i]);
+	}
 }
+
 
 static void on_console_input(void *opaque, const uint8_t *buf, size_t n,
 			     int errno_val)
@@ -76,73 +82,15 @@ static void on_console_input(void *opaque, const uint8_t *buf, size_t n,
 		uart8250_receive(&vm->uart, buf, n);
 }
 
-/* Where a PC wires COM1's interrupt: ISA IRQ 4. */
-#define COM1_IRQ	4
-
-static void uart_set_irq(void *opaque, bool level)
-{
-	struct vm *vm = opaque;
-	int ret = irq_line(vm->fd, COM1_IRQ, level);
-
-	if (ret)
-		log_error("IRQ %u: KVM_IRQ_LINE: %s", COM1_IRQ, strerror(-ret));
-}
-
-/*
- * KVM's models of the PC's interrupt controllers (two 8259 PICs, the
- * IOAPIC, a LAPIC per vCPU) and of the 8254 PIT. Must exist before the
- * vCPUs. The TSS and identity-map pages are for Intel VMX, which needs
- * them to run real-mode code (KVM_SET_TSS_ADDR in api.rst); they go just
- * below the BIOS area at the top of the 32-bit space, clear of everything
- * the guest is told about.
- */
-#define VMX_TSS_GPA		0xfffbd000
-#define VMX_IDENTITY_MAP_GPA	0xfffbc000
-
-static int setup_irqchip(struct vm *vm, char *err, size_t errlen)
-{
-	static const struct {
-		long cap;
-		const char *name;
-	} caps[] = {
-		{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
-		{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
-		{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
-		{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
-	};
-	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
-	uint64_t identity_map = VMX_IDENTITY_MAP_GPA;
-	const char *what;
-
-	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		if (ioctl(vm->kvm->fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
-			set_error(err, errlen, "KVM lacks %s, which booting Linux requires",
-				  caps[i].name);
-			return -1;
-		}
-	}
-	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, VMX_TSS_GPA))
-		what = "KVM_SET_TSS_ADDR";
-	else if (ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity_map))
-		what = "KVM_SET_IDENTITY_MAP_ADDR";
-	else if (ioctl(vm->fd, KVM_CREATE_IRQCHIP))
-		what = "KVM_CREATE_IRQCHIP";
-	else if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit))
-		what = "KVM_CREATE_PIT2";
-	else
-		return 0;
-	set_error(err, errlen, "%s: %s", what, strerror(errno));
-	return -1;
-}
-
 static void kick_handler(int sig)
 {
 	(void)sig;
 }
 
 /*
- * SIGINT and SIGTERM are blocked in every thread and read from a signalfd
- * by the loop. VCPU_KICK_SIGNAL gets an empty handler without SA_RESTART,
+ * SIGINT and SIGTERM (stop the VM) and SIGQUIT (print every vCPU's
+ * registers, as Ctrl-\ on the terminal) are blocked in every thread and
+ * read from a signalfd by the loop. VCPU_KICK_SIGNAL gets an empty handler without SA_RESTART,
  * so delivering it makes a blocked KVM_RUN return EINTR.
  */
 static int setup_signals(struct vm *vm, char *err, size_t errlen)
@@ -153,6 +101,7 @@ static int setup_signals(struct vm *vm, char *err, size_t errlen)
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGINT);
 	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGQUIT);
 	sigemptyset(&kick.sa_mask);
 	if (sigaction(VCPU_KICK_SIGNAL, &kick, NULL) ||
 	    pthread_sigmask(SIG_BLOCK, &stop_set, &vm->saved_sigmask)) {
@@ -168,6 +117,7 @@ static int setup_signals(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
+/* The loop's own sources; devices add theirs when they are created. */
 static int setup_loop(struct vm *vm, char *err, size_t errlen)
 {
 	int ret;
@@ -177,9 +127,7 @@ static int setup_loop(struct vm *vm, char *err, size_t errlen)
 		set_error(err, errlen, "eventfd: %s", strerror(errno));
 		return -1;
 	}
-	ret = loop_init(&vm->loop);
-	if (!ret)
-		ret = loop_add_reader(&vm->loop, vm->stop_fd, on_stop, vm);
+	ret = loop_add_reader(&vm->loop, vm->stop_fd, on_stop, vm);
 	if (!ret)
 		ret = loop_add_reader(&vm->loop, vm->signal_fd, on_signal, vm);
 	if (!ret && vm->console.in_fd >= 0)
@@ -192,39 +140,18 @@ static int setup_loop(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-static int add_device(struct bus *bus, uint64_t base, uint64_t len,
-		      const char *name, const struct bus_ops *ops, void *dev,
-		      char *err, size_t errlen)
-{
-	int ret = bus_add(bus, base, len, name, ops, dev);
-
-	if (ret)
-		set_error(err, errlen, "%s at 0x%llx on the %s bus: %s", name,
-			  (unsigned long long)base, bus->name, strerror(-ret));
-	return ret;
-}
-
-static int setup_devices(struct vm *vm, char *err, size_t errlen)
-{
-	uart8250_init(&vm->uart, &vm->console, vm->irqchip ? uart_set_irq : NULL, vm);
-	vm->debugexit = (struct debugexit){ debugexit_request, vm };
-	if (add_device(&vm->pio, STUB_COM1_PORT, UART_NR_PORTS, "com1",
-		       &uart8250_ops, &vm->uart, err, errlen) ||
-	    add_device(&vm->pio, STUB_DEBUG_EXIT_PORT, DEBUGEXIT_NR_PORTS,
-		       "debug-exit", &debugexit_ops, &vm->debugexit, err, errlen))
-		return -1;
-	return 0;
-}
-
 static int load_guest(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct stub_image img;
 	int ret;
 
+	uint64_t rsdp;
+
 	if (cfg->kernel)
-		return linux_boot_prepare(&vm->mem, &vm->layout, cfg->kernel,
-					  cfg->initrd, cfg->append, 0,
+		return platform_write_acpi(vm, &rsdp, err, errlen) ||
+		       linux_boot_prepare(&vm->mem, &vm->layout, cfg->kernel,
+					  cfg->initrd, cfg->append, rsdp,
 					  &vm->linux_boot, err, errlen);
 	if (stub_image_open(cfg->builtin, cfg->stub_name, &img, err, errlen))
 		return -1;
@@ -264,6 +191,8 @@ static int setup_vcpus(struct vm *vm, char *err, size_t errlen)
 int vm_create(struct vm *vm, struct kvm_host *kvm,
 	      const struct vm_config *cfg, char *err, size_t errlen)
 {
+	int ret;
+
 	*vm = (struct vm){
 		.cfg = cfg, .kvm = kvm, .fd = -1, .stop_fd = -1, .signal_fd = -1,
 		.mem = { .memfd = -1 },
@@ -285,11 +214,22 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 	     memory_add_inaccessible(&vm->mem, vm->fd, kvm->has_user_memory2,
 				     STUB_MEMFAULT_GPA, STUB_MEMFAULT_SIZE,
 				     err, errlen)) ||
-	    bus_init(&vm->pio, "pio") || bus_init(&vm->mmio, "mmio") ||
-	    (vm->irqchip && setup_irqchip(vm, err, errlen)) ||
-	    load_guest(vm, err, errlen) ||
-	    console_open(&vm->console, cfg->console, cfg->console_path, err, errlen) ||
-	    setup_devices(vm, err, errlen))
+	    bus_init(&vm->pio, "pio") || bus_init(&vm->mmio, "mmio"))
+		goto fail;
+	if ((vm->irqchip && platform_setup_irqchip(vm, err, errlen)) ||
+	    load_guest(vm, err, errlen))
+		goto fail;
+	if (loop_init(&vm->loop)) {
+		set_error(err, errlen, "io_uring event loop: cannot set up a ring");
+		goto fail;
+	}
+	ret = irq_router_init(&vm->router, vm->fd, vm->irqchip);
+	if (ret) {
+		set_error(err, errlen, "KVM_SET_GSI_ROUTING: %s", strerror(-ret));
+		goto fail;
+	}
+	if (console_open(&vm->console, cfg->console, cfg->console_path, err, errlen) ||
+	    platform_add_devices(vm, err, errlen))
 		goto fail;
 	if (setup_vcpus(vm, err, errlen) || setup_signals(vm, err, errlen) ||
 	    setup_loop(vm, err, errlen))
@@ -336,7 +276,8 @@ void vm_destroy(struct vm *vm)
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	pthread_sigmask(SIG_SETMASK, &vm->saved_sigmask, NULL);
-	uart8250_destroy(&vm->uart);
+	platform_destroy(vm);
+	irq_router_destroy(&vm->router);
 	console_close(&vm->console);
 	bus_destroy(&vm->mmio);
 	bus_destroy(&vm->pio);

@@ -8,13 +8,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "devices/acpi_pm.h"
 #include "devices/debugexit.h"
+#include "devices/pci.h"
 #include "devices/uart8250.h"
+#include "devices/virtio/blk.h"
 #include "vmm/boot/linux.h"
 #include "vmm/boot/stub.h"
 #include "vmm/bus.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
+#include "vmm/irq.h"
 #include "vmm/layout.h"
 #include "vmm/loop.h"
 #include "vmm/memory.h"
@@ -31,8 +35,15 @@ struct vm {
 	struct bus pio;
 	struct bus mmio;
 	struct console console;
+	struct irq_router router;
 	struct uart8250 uart;
 	struct debugexit debugexit;
+	struct acpi_pm pm;		/* Linux guests only */
+	bool pm_ready;
+	struct pci_host pci;
+	bool pci_ready;
+	struct virtio_blk *disks[URSA_MAX_DISKS];
+	unsigned int nr_disks;
 	bool irqchip;		/* in-kernel PIC, IOAPIC, LAPIC and PIT */
 	struct stub_boot_plan stub_boot;
 	struct linux_boot_plan linux_boot;
@@ -41,7 +52,7 @@ struct vm {
 
 	struct loop loop;
 	int stop_fd;		/* eventfd: a vCPU thread wakes the loop to stop */
-	int signal_fd;		/* SIGINT, SIGTERM */
+	int signal_fd;		/* SIGINT, SIGTERM, SIGQUIT */
 	sigset_t saved_sigmask;
 
 	atomic_bool stopping;

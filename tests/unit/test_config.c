@@ -70,6 +70,13 @@ static void test_all_options(void)
 		    "--append", "console=ttyS0", NULL) == CONFIG_OK);
 	CHECK(!strcmp(cfg.kernel, "/dev/null") && !strcmp(cfg.initrd, "/dev/null"));
 	CHECK(cfg.stub_name == NULL);
+	CHECK(parse(&cfg, err, "--stub", "hello", "--disk", "/dev/null",
+		    "--disk=/dev/zero,readonly,direct", NULL) == CONFIG_OK);
+	CHECK_EQ_U64(cfg.nr_disks, 2);
+	CHECK(!strcmp(cfg.disks[0].path, "/dev/null") && !cfg.disks[0].read_only &&
+	      !cfg.disks[0].direct);
+	CHECK(!strcmp(cfg.disks[1].path, "/dev/zero") && cfg.disks[1].read_only &&
+	      cfg.disks[1].direct);
 	/* The last of a repeated option wins. */
 	CHECK(parse(&cfg, err, "--stub", "hello", "--cpus", "2", "--cpus", "3", NULL) == CONFIG_OK);
 	CHECK_EQ_U64(cfg.cpus, 3);
@@ -121,6 +128,10 @@ static void test_misuse(void)
 		{ { "--stub", "hello", "--memory", "4M" }, "below the minimum of 8M" },
 		{ { "--stub", "hello", "--memory", "0" }, "below the minimum" },
 		{ { "--stub", "hello", "--memory", "10000001" }, "not a multiple of 4K" },
+		{ { "--stub", "hello", "--disk", "/nonexistent/disk.img" }, "--disk '/nonexistent/disk.img': No such file" },
+		{ { "--stub", "hello", "--disk", "/dev/null,rw" }, "unknown flag 'rw'" },
+		{ { "--stub", "hello", "--disk", ",readonly" }, "expected PATH" },
+		{ { "--stub", "hello", "--disk", "/dev/null,readonly,bogus" }, "unknown flag 'bogus'" },
 		{ { "--stub", "hello", "--cpus", "0" }, "--cpus '0'" },
 		{ { "--stub", "hello", "--cpus", "9" }, "1 to 8" },
 		{ { "--stub", "hello", "--cpus", "two" }, "--cpus 'two'" },

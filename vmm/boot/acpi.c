@@ -123,14 +123,14 @@ void acpi_platform_default(struct acpi_platform *p, unsigned int ncpus)
 {
 	*p = (struct acpi_platform){
 		.ncpus = ncpus,
-		.lapic_base = ACPI_LAPIC_BASE,
-		.ioapic_base = ACPI_IOAPIC_BASE,
+		.lapic_base = LAYOUT_LAPIC_BASE,
+		.ioapic_base = LAYOUT_IOAPIC_BASE,
 		.ioapic_id = 0,
 		.ioapic_pins = ACPI_IOAPIC_PINS,
-		.ecam_base = ACPI_ECAM_BASE,
-		.pci_bus_end = 0,
-		.mmio32 = { ACPI_PCI_MMIO32_BASE, ACPI_PCI_MMIO32_SIZE },
-		.pio = { ACPI_PCI_PIO_BASE, ACPI_PCI_PIO_SIZE },
+		.ecam_base = LAYOUT_ECAM_BASE,
+		.pci_bus_end = LAYOUT_ECAM_BUSES - 1,
+		.mmio32 = { LAYOUT_PCI_MMIO32_BASE, LAYOUT_PCI_MMIO32_SIZE },
+		.pio = { LAYOUT_PCI_PIO_BASE, LAYOUT_PCI_PIO_SIZE },
 		.pm1a_evt_port = ACPI_PM_BASE + ACPI_PM_EVT_OFFSET,
 		.pm1a_cnt_port = ACPI_PM_BASE + ACPI_PM_CNT_OFFSET,
 		.reset_port = ACPI_PM_BASE + ACPI_PM_RESET_OFFSET,
@@ -180,7 +180,7 @@ static int check_platform(const struct acpi_platform *p, uint64_t gpa,
 			  size_t size, char *err, size_t errlen)
 {
 	const uint64_t g4 = 1ull << 32;
-	uint64_t ecam_size = ((uint64_t)p->pci_bus_end + 1) * ACPI_ECAM_BUS_SIZE;
+	uint64_t ecam_size = ((uint64_t)p->pci_bus_end + 1) * LAYOUT_ECAM_BUS_SIZE;
 	struct span mem[] = {
 		{ "the 32-bit PCI MMIO window", p->mmio32.base, p->mmio32.size },
 		{ "the 64-bit PCI MMIO window", p->mmio64.base, p->mmio64.size },
@@ -228,7 +228,7 @@ static int check_platform(const struct acpi_platform *p, uint64_t gpa,
 		return -1;
 	}
 	/* The DSDT reserves ECAM with a Memory32Fixed descriptor. */
-	if (p->ecam_base % ACPI_ECAM_BUS_SIZE ||
+	if (p->ecam_base % LAYOUT_ECAM_BUS_SIZE ||
 	    !within(p->ecam_base, ecam_size, 0, g4)) {
 		set_error(err, errlen,
 			  "acpi: the ECAM window at 0x%llx (buses 0-%u) must be 1 MiB aligned and below 4 GiB",
@@ -321,7 +321,7 @@ static void pci0_prt(struct aml *a)
 
 static int build_dsdt(struct aml *a, const struct acpi_platform *p)
 {
-	uint64_t ecam_size = ((uint64_t)p->pci_bus_end + 1) * ACPI_ECAM_BUS_SIZE;
+	uint64_t ecam_size = ((uint64_t)p->pci_bus_end + 1) * LAYOUT_ECAM_BUS_SIZE;
 	size_t sb, dev, res, s5;
 
 	sb = aml_scope_begin(a, "\\_SB");

@@ -17,20 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/layout.h"
+
 /* Where the tables go: the RSDP must lie in [0xE0000, 0xFFFFF] for an
  * OS that scans the BIOS area for it (ACPI 6.5 section 5.2.5.1). */
 #define ACPI_TABLES_GPA		0xe0000ull
 #define ACPI_TABLES_SIZE	0x20000ull
 
-#define ACPI_LAPIC_BASE		0xfee00000ull
-#define ACPI_IOAPIC_BASE	0xfec00000ull
+/* KVM's in-kernel IOAPIC has 24 pins (GSIs 0..23). */
 #define ACPI_IOAPIC_PINS	24
-#define ACPI_ECAM_BASE		0xe0000000ull
-#define ACPI_ECAM_BUS_SIZE	0x100000ull	/* 1 MiB of config space per bus */
-#define ACPI_PCI_MMIO32_BASE	0xc0000000ull
-#define ACPI_PCI_MMIO32_SIZE	0x20000000ull
-#define ACPI_PCI_PIO_BASE	0xc000u
-#define ACPI_PCI_PIO_SIZE	0x4000u
+/* The PM1a blocks and reset register of devices/acpi_pm.h live here. */
 #define ACPI_PM_BASE		0x600u
 #define ACPI_SCI_IRQ		9
 /* xAPIC IDs are 8 bits and 0xff is the broadcast ID. */

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
+
+#include "devices/virtio/blk.h"
+#include "vmm/log.h"
+
+#define PCI_CLASS_STORAGE_OTHER	0x018000
+/* Segments per request the driver may use (data only: header and status
+ * take two more of VIRTQ_MAX_SEGS). */
+#define BLK_SEG_MAX		126
+
+static struct virtio_blk *to_blk(void *dev)
+{
+	return dev;
+}
+
+static void config_read(void *dev, uint64_t offset, uint8_t *data, unsigned int size)
+{
+	const uint8_t *cfg = (const uint8_t *)&to_blk(dev)->config;
+
+	for (unsigned int i = 0; i < size; i++)
+		data[i] = offset + i < sizeof(struct virtio_blk_config) ? cfg[offset + i] : 0;
+}
+
+/* Nothing in the configuration is writable without CONFIG_WCE. */
+static void config_write(void *dev, uint64_t offset, const uint8_t *data,
+			 unsigned int size)
+{
+	(void)dev;
+	(void)offset;
+	(void)data;
+	(void)size;
+}
+
+static void give_back(struct virtio_blk *b, struct blk_inflight *s)
+{
+	b->free_slots[b->nr_free++] = s - b->slots;
+}
+
+static void publish(struct virtio_blk *b)
+{
+	if (virtq_publish(&b->vp.queues[0].vq))
+		virtio_pci_queue_interrupt(&b->vp, 0);
+}
+
+static void complete(struct virtio_blk *b, struct blk_inflight *s, uint8_t status)
+{
+	b->requests++;
+	b->errors += status != VIRTIO_BLK_S_OK;
+	virtq_push(&b->vp.queues[0].vq, s->head,
+		   blk_req_complete(&s->req, status));
+	give_back(b, s);
+}
+
+/* Loop thread: the I/O of s finished with res (bytes, or -errno). */
+static void io_done(struct loop_op *op, int res)
+{
+	struct blk_inflight *s = (struct blk_inflight *)op;
+	struct virtio_blk *b = s->blk;
+	int64_t want = s->req.op == BLK_OP_FLUSH ? 0 : s->req.data_len;
+
+	pthread_mutex_lock(&b->vp.lock);
+	if (s->generation != b->vp.generation) {
+		/* The driver reset the device meanwhile: nobody waits for it. */
+		give_back(b, s);
+	} else {
+		/* A short transfer is an error: the capacity covers every
+		 * sector, so only a failing file can end one early. */
+		complete(b, s, res == want ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR);
+		publish(b);
+	}
+	pthread_mutex_unlock(&b->vp.lock);
+}
+
+/* Start one request; true if it completed at once. */
+static bool start(struct virtio_blk *b, struct blk_inflight *s)
+{
+	struct io_uring_sqe *sqe;
+	uint8_t status = blk_req_parse(&b->chain, &b->disk, &s->req);
+
+	if (status != VIRTIO_BLK_S_OK) {
+		complete(b, s, status);
+		return true;
+	}
+	if (s->req.op == BLK_OP_GET_ID) {
+		blk_req_set_id(&s->req, b->serial);
+		complete(b, s, VIRTIO_BLK_S_OK);
+		return true;
+	}
+	sqe = loop_get_sqe(b->loop, &s->op);
+	if (!sqe) {
+		complete(b, s, VIRTIO_BLK_S_IOERR);
+		return true;
+	}
+	switch (s->req.op) {
+	case BLK_OP_READ:
+		io_uring_prep_readv(sqe, b->fd, s->req.iov, s->req.nr_iov, s->req.offset);
+		break;
+	case BLK_OP_WRITE:
+		io_uring_prep_writev(sqe, b->fd, s->req.iov, s->req.nr_iov, s->req.offset);
+		break;
+	default:	/* BLK_OP_FLUSH */
+		io_uring_prep_fsync(sqe, b->fd, IORING_FSYNC_DATASYNC);
+		break;
+	}
+	return false;
+}
+
+/* Loop thread, vp.lock held: take every available request. */
+static void queue_notify(void *dev, unsigned int q)
+{
+	struct virtio_blk *b = to_blk(dev);
+	struct virtq *vq = &b->vp.queues[q].vq;
+	bool completed = false;
+
+	do {
+		virtq_notify_disable(vq);
+		for (;;) {
+			enum virtq_pop_result r;
+			struct blk_inflight *s;
+
+			/* At most queue-size heads are outstanding, so a slot is free. */
+			if (!b->nr_free)
+				break;
+			r = virtq_pop(vq, &b->chain);
+			if (r == VIRTQ_EMPTY)
+				break;
+			if (r == VIRTQ_BROKEN) {
+				virtio_pci_needs_reset(&b->vp);
+				return;
+			}
+			if (r == VIRTQ_MALFORMED) {
+				virtq_push(vq, b->chain.head, 0);
+				completed = true;
+				continue;
+			}
+			s = &b->slots[b->free_slots[--b->nr_free]];
+			s->generation = b->vp.generation;
+			s->head = b->chain.head;
+			completed |= start(b, s);
+		}
+	} while (b->nr_free && virtq_notify_enable(vq));
+	if (completed)
+		publish(b);
+}
+
+static void reset(void *dev)
+{
+	(void)dev;	/* in-flight requests are dropped by generation */
+}
+
+static const struct virtio_device_ops blk_ops = {
+	.config_read = config_read,
+	.config_write = config_write,
+	.queue_notify = queue_notify,
+	.reset = reset,
+};
+
+static int open_backing(struct virtio_blk *b, const struct virtio_blk_params *p,
+			uint64_t *bytes, char *err, size_t errlen)
+{
+	struct stat st;
+	int flags = (p->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC |
+		    (p->direct ? O_DIRECT : 0);
+
+	b->fd = open(p->path, flags);
+	if (b->fd < 0) {
+		set_error(err, errlen, "--disk '%s': %s", p->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(b->fd, &st) ||
+	    (S_ISBLK(st.st_mode) ? ioctl(b->fd, BLKGETSIZE64, bytes) :
+	     !S_ISREG(st.st_mode))) {
+		set_error(err, errlen, "--disk '%s': not a regular file or block device",
+			  p->path);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		*bytes = st.st_size;
+	if (*bytes < BLK_SECTOR_SIZE) {
+		set_error(err, errlen, "--disk '%s': smaller than one 512-byte sector",
+			  p->path);
+		return -1;
+	}
+	return 0;
+}
+
+int virtio_blk_init(struct virtio_blk *b, const struct virtio_blk_params *p,
+		    const struct guest_memory *mem, struct loop *loop,
+		    struct irq_router *router, int vm_fd, char *err, size_t errlen)
+{
+	const char *base = strrchr(p->path, '/');
+	uint64_t bytes = 0;
+	struct virtio_pci_params vpp = {
+		.name = "virtio-blk",
+		.virtio_id = VIRTIO_ID_BLOCK,
+		.class_code = PCI_CLASS_STORAGE_OTHER,
+		.nr_queues = 1,
+		.queue_max_size = VIRTIO_BLK_QUEUE_SIZE,
+		.features = 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE |
+			    1ull << VIRTIO_BLK_F_FLUSH | 1ull << VIRTIO_RING_F_INDIRECT_DESC |
+			    1ull << VIRTIO_RING_F_EVENT_IDX |
+			    (p->read_only ? 1ull << VIRTIO_BLK_F_RO : 0),
+		.config_size = sizeof(struct virtio_blk_config),
+		.ops = &blk_ops,
+		.dev = b,
+	};
+
+	memset(b, 0, sizeof(*b));
+	b->loop = loop;
+	if (open_backing(b, p, &bytes, err, errlen))
+		goto fail;
+	/* The serial (GET_ID) is the file's name, as much as fits. */
+	strncpy(b->serial, base ? base + 1 : p->path, VIRTIO_BLK_ID_BYTES);
+	b->disk = (struct blk_disk){
+		.capacity = bytes / BLK_SECTOR_SIZE,
+		.read_only = p->read_only,
+	};
+	/* Little-endian on x86, as the modern interface wants (VIRTIO 1.2 2.5). */
+	b->config.capacity = b->disk.capacity;
+	b->config.seg_max = BLK_SEG_MAX;
+	b->config.blk_size = BLK_SECTOR_SIZE;
+	for (unsigned int i = 0; i < VIRTIO_BLK_QUEUE_SIZE; i++) {
+		b->slots[i].op.done = io_done;
+		b->slots[i].blk = b;
+		b->free_slots[i] = i;
+	}
+	b->nr_free = VIRTIO_BLK_QUEUE_SIZE;
+	if (virtio_pci_init(&b->vp, &vpp, mem, loop, router, vm_fd, err, errlen)) {
+		close(b->fd);
+		return -1;
+	}
+	return 0;
+fail:
+	if (b->fd >= 0)
+		close(b->fd);
+	return -1;
+}
+
+void virtio_blk_destroy(struct virtio_blk *b)
+{
+	virtio_pci_destroy(&b->vp);
+	close(b->fd);
+}

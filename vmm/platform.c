@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "guest/stub_abi.h"
+#include "vmm/boot/acpi.h"
+#include "vmm/kvm.h"
+#include "vmm/kvm_uapi.h"
+#include "vmm/log.h"
+#include "vmm/platform.h"
+#include "vmm/vm.h"
+
+/* Where a PC wires COM1's interrupt: ISA IRQ 4. */
+#define COM1_IRQ	4
+
+/*
+ * The TSS and identity-map pages are for Intel VMX, which needs them to
+ * run real-mode code (KVM_SET_TSS_ADDR in api.rst); they go just below the
+ * BIOS area at the top of the 32-bit space, clear of everything the guest
+ * is told about.
+ */
+#define VMX_TSS_GPA		0xfffbd000
+#define VMX_IDENTITY_MAP_GPA	0xfffbc000
+
+int platform_setup_irqchip(struct vm *vm, char *err, size_t errlen)
+{
+	static const struct {
+		long cap;
+		const char *name;
+	} caps[] = {
+		{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+		{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+		{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+		{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
+		{ KVM_CAP_IRQFD, "KVM_CAP_IRQFD" },
+		{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
+	};
+	/* KVM's models of the two 8259 PICs, the IOAPIC, a LAPIC per vCPU
+	 * and the 8254 PIT (whose speaker port nobody listens to). */
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	uint64_t identity_map = VMX_IDENTITY_MAP_GPA;
+	const char *what;
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		if (ioctl(vm->kvm->fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
+			set_error(err, errlen, "KVM lacks %s, which booting Linux requires",
+				  caps[i].name);
+			return -1;
+		}
+	}
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, VMX_TSS_GPA))
+		what = "KVM_SET_TSS_ADDR";
+	else if (ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity_map))
+		what = "KVM_SET_IDENTITY_MAP_ADDR";
+	else if (ioctl(vm->fd, KVM_CREATE_IRQCHIP))
+		what = "KVM_CREATE_IRQCHIP";
+	else if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit))
+		what = "KVM_CREATE_PIT2";
+	else
+		return 0;
+	set_error(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+int platform_write_acpi(struct vm *vm, uint64_t *rsdp_gpa, char *err,
+			size_t errlen)
+{
+	struct acpi_platform p;
+	uint8_t *tables = gpa_to_hva(&vm->mem, ACPI_TABLES_GPA, ACPI_TABLES_SIZE);
+	size_t used;
+
+	acpi_platform_default(&p, vm->cfg->cpus);
+	p.mmio64 = (struct acpi_window){ vm->layout.pci_mmio64_base,
+					 vm->layout.pci_mmio64_size };
+	return acpi_build(&p, ACPI_TABLES_GPA, tables, ACPI_TABLES_SIZE, &used,
+			  rsdp_gpa, err, errlen);
+}
+
+static void uart_set_irq(void *opaque, bool level)
+{
+	struct vm *vm = opaque;
+	int ret = irq_line(vm->fd, COM1_IRQ, level);
+
+	if (ret)
+		log_error("IRQ %u: KVM_IRQ_LINE: %s", COM1_IRQ, strerror(-ret));
+}
+
+/* PCI INTx pins go to the IOAPIC inputs the DSDT's _PRT names. */
+static void pci_set_intx(void *opaque, unsigned int slot, unsigned int pin,
+			 bool level)
+{
+	struct vm *vm = opaque;
+	unsigned int gsi = acpi_pci_intx_gsi(slot, pin);
+	int ret = irq_line(vm->fd, gsi, level);
+
+	if (ret)
+		log_error("PCI INTx GSI %u: KVM_IRQ_LINE: %s", gsi, strerror(-ret));
+}
+
+static void request_exit(void *opaque, int status)
+{
+	vm_request_stop(opaque, status);
+}
+
+static int add_ports(struct vm *vm, uint64_t base, uint64_t len,
+		     const char *name, const struct bus_ops *ops, void *dev,
+		     char *err, size_t errlen)
+{
+	int ret = bus_add(&vm->pio, base, len, name, ops, dev);
+
+	if (ret)
+		set_error(err, errlen, "%s at port 0x%llx: %s", name,
+			  (unsigned long long)base, strerror(-ret));
+	return ret;
+}
+
+static int add_disks(struct vm *vm, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < vm->cfg->nr_disks; i++) {
+		const struct disk_config *d = &vm->cfg->disks[i];
+		struct virtio_blk_params p = { d->path, d->read_only, d->direct };
+		struct virtio_blk *b = calloc(1, sizeof(*b));
+
+		if (!b) {
+			set_error(err, errlen, "--disk '%s': out of memory", d->path);
+			return -1;
+		}
+		if (virtio_blk_init(b, &p, &vm->mem, &vm->loop, &vm->router, vm->fd,
+				    err, errlen)) {
+			free(b);
+			return -1;
+		}
+		vm->disks[vm->nr_disks++] = b;
+		if (pci_host_add_device(&vm->pci, &b->vp.pci, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+int platform_add_devices(struct vm *vm, char *err, size_t errlen)
+{
+	uart8250_init(&vm->uart, &vm->console, vm->irqchip ? uart_set_irq : NULL, vm);
+	vm->debugexit = (struct debugexit){ request_exit, vm };
+	if (add_ports(vm, STUB_COM1_PORT, UART_NR_PORTS, "com1", &uart8250_ops,
+		      &vm->uart, err, errlen) ||
+	    add_ports(vm, STUB_DEBUG_EXIT_PORT, DEBUGEXIT_NR_PORTS, "debug-exit",
+		      &debugexit_ops, &vm->debugexit, err, errlen))
+		return -1;
+	if (vm->cfg->kernel) {
+		acpi_pm_init(&vm->pm, request_exit, NULL, vm);
+		vm->pm_ready = true;
+		if (add_ports(vm, ACPI_PM_BASE, ACPI_PM_NR_PORTS, "acpi-pm",
+			      &acpi_pm_ops, &vm->pm, err, errlen))
+			return -1;
+	}
+	if (pci_host_init(&vm->pci, &vm->pio, &vm->mmio, &vm->layout,
+			  vm->irqchip ? pci_set_intx : NULL, vm, err, errlen))
+		return -1;
+	vm->pci_ready = true;
+	return add_disks(vm, err, errlen);
+}
+
+void platform_destroy(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_disks; i++) {
+		virtio_blk_destroy(vm->disks[i]);
+		free(vm->disks[i]);
+	}
+	vm->nr_disks = 0;
+	if (vm->pci_ready)
+		pci_host_destroy(&vm->pci);
+	if (vm->pm_ready)
+		acpi_pm_destroy(&vm->pm);
+	vm->pci_ready = vm->pm_ready = false;
+	uart8250_destroy(&vm->uart);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The PC a guest sees: KVM's interrupt controllers and PIT, COM1, the
+ * debug-exit port, the ACPI PM block and tables (Linux guests), and the
+ * PCI host bridge with the devices on it (virtio-blk disks).
+ */
+#ifndef URSA_VMM_PLATFORM_H
+#define URSA_VMM_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+
+/* Before any vCPU exists. 0, or -1 with err. */
+int platform_setup_irqchip(struct vm *vm, char *err, size_t errlen);
+
+/* Build the ACPI tables into guest RAM; *rsdp_gpa says where they start. */
+int platform_write_acpi(struct vm *vm, uint64_t *rsdp_gpa, char *err,
+			size_t errlen);
+
+/* Every device, on its bus. Needs the console, loop and IRQ router. */
+int platform_add_devices(struct vm *vm, char *err, size_t errlen);
+void platform_destroy(struct vm *vm);
+
+#endif
