@@ -40,6 +40,8 @@ def main():
                    metavar='PATH:TEXT', help='after the run, PATH contains TEXT')
     p.add_argument('--no-file', action='append', default=[], metavar='PATH',
                    help='after the run, PATH does not exist')
+    p.add_argument('--make-file', action='append', default=[], metavar='PATH:SIZE',
+                   help='before the run, create PATH as a sparse file of SIZE bytes')
     p.add_argument('--stdin', default=None, help='text fed to stdin')
     p.add_argument('--env', action='append', default=[], metavar='K=V')
     p.add_argument('--signal', metavar='SIG:SECONDS',
@@ -67,6 +69,10 @@ def main():
         for kv in o.env:
             k, v = kv.split('=', 1)
             env[k] = sub(v)
+        for spec in o.make_file:
+            path, size = spec.split(':', 1)
+            with open(sub(path), 'wb') as f:
+                f.truncate(int(size))
         cmd = [o.ursa] + [sub(a) for a in args]
         print('$', ' '.join(cmd))
         proc = subprocess.Popen(cmd, env=env,

@@ -112,8 +112,8 @@ static uint32_t feature_word(uint64_t features, uint32_t select)
 
 /*
  * Common configuration registers (4.1.4.3), each read with its natural
- * size; the 64-bit queue addresses as two dwords. Anything else, or a
- * register of a queue that does not exist, reads 0.
+ * size; the 64-bit queue addresses whole or as two dwords (4.1.3.1).
+ * Anything else, or a register of a queue that does not exist, reads 0.
  */
 static uint64_t common_read(struct virtio_pci *vp, uint64_t off, unsigned int size)
 {
@@ -159,6 +159,12 @@ static uint64_t common_read(struct virtio_pci *vp, uint64_t off, unsigned int si
 		return q ? (uint32_t)q->device : 0;
 	case REG(VIRTIO_PCI_COMMON_Q_USEDHI, 4):
 		return q ? q->device >> 32 : 0;
+	case REG(VIRTIO_PCI_COMMON_Q_DESCLO, 8):
+		return q ? q->desc : 0;
+	case REG(VIRTIO_PCI_COMMON_Q_AVAILLO, 8):
+		return q ? q->driver : 0;
+	case REG(VIRTIO_PCI_COMMON_Q_USEDLO, 8):
+		return q ? q->device : 0;
 	}
 	return 0;
 }
@@ -263,6 +269,18 @@ static void common_write(struct virtio_pci *vp, uint64_t off, unsigned int size,
 	case REG(VIRTIO_PCI_COMMON_Q_USEDHI, 4):
 		if (setup)
 			set_half(&setup->device, off == VIRTIO_PCI_COMMON_Q_USEDHI, v);
+		break;
+	case REG(VIRTIO_PCI_COMMON_Q_DESCLO, 8):
+		if (setup)
+			setup->desc = v;
+		break;
+	case REG(VIRTIO_PCI_COMMON_Q_AVAILLO, 8):
+		if (setup)
+			setup->driver = v;
+		break;
+	case REG(VIRTIO_PCI_COMMON_Q_USEDLO, 8):
+		if (setup)
+			setup->device = v;
 		break;
 #undef REG
 	}
