@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* ursa: subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ursa_version.h"
+#include "vfio/host.h"
 #include "vmm/config.h"
 #include "vmm/exit_status.h"
 #include "vmm/kvm.h"
@@ -15,6 +17,7 @@ static const char usage[] =
 	"usage: ursa COMMAND [options]\n"
 	"\n"
 	"  run        run a VM ('ursa run --help')\n"
+	"  devices    the host's PCI devices and whether they can be passed through\n"
 	"  stubs      list the built-in guest stubs\n"
 	"  version    print ursa's version and what this host's KVM offers\n"
 	"\n"
@@ -83,6 +86,113 @@ out:
 	return status;
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_device_json(const struct host_pci_device *d, bool last)
+{
+	printf("  {\"bdf\": ");
+	json_string(d->bdf);
+	printf(", \"vendor\": \"%04x\", \"device\": \"%04x\", \"class\": \"%04x\", \"vendor_name\": ",
+	       d->vendor, d->device, d->class_id);
+	json_string(d->vendor_name);
+	printf(", \"device_name\": ");
+	json_string(d->device_name);
+	printf(", \"class_name\": ");
+	json_string(d->class_name);
+	printf(", \"driver\": ");
+	if (*d->driver)
+		json_string(d->driver);
+	else
+		printf("null");
+	if (d->iommu_group >= 0)
+		printf(", \"iommu_group\": %d", d->iommu_group);
+	else
+		printf(", \"iommu_group\": null");
+	printf(", \"passable\": %s, \"reason\": ", d->passable ? "true" : "false");
+	if (d->passable)
+		printf("null");
+	else
+		json_string(d->reason);
+	printf("}%s\n", last ? "" : ",");
+}
+
+static const char devices_usage[] =
+	"usage: ursa devices [--json]\n"
+	"\n"
+	"Lists the host's PCI devices: address, vendor:device and names, class,\n"
+	"bound driver, IOMMU group, and whether it can be passed through now\n"
+	"(--vfio), with the reason when not. --json prints a JSON array.\n";
+
+static int cmd_devices(int argc, char **argv)
+{
+	static const struct option_def defs[] = {
+		{ "json", 1, false },
+		{ "help", 2, false },
+	};
+	struct host_pci_device *devs;
+	bool json = false;
+	char err[256];
+	size_t n;
+	int i = 0;
+
+	while (i < argc) {
+		const char *value;
+		int id = next_option(argc, argv, &i, defs, 2, &value, err, sizeof(err));
+
+		if (id < 0) {
+			log_error("devices: %s", err);
+			return EXIT_USAGE;
+		}
+		if (id == 2) {
+			fputs(devices_usage, stdout);
+			return EXIT_GUEST_DONE;
+		}
+		json = true;
+	}
+	if (host_pci_scan(&devs, &n, err, sizeof(err))) {
+		log_error("devices: %s", err);
+		return EXIT_HOST_ERROR;
+	}
+	if (json)
+		printf("[\n");
+	for (size_t d = 0; d < n; d++) {
+		const struct host_pci_device *x = &devs[d];
+
+		if (json) {
+			print_device_json(x, d + 1 == n);
+			continue;
+		}
+		printf("%s %04x:%04x %s: %s [%s] driver=%s group=", x->bdf, x->vendor,
+		       x->device, x->vendor_name, x->device_name, x->class_name,
+		       *x->driver ? x->driver : "none");
+		if (x->iommu_group >= 0)
+			printf("%d", x->iommu_group);
+		else
+			printf("none");
+		if (x->passable)
+			printf(" passable\n");
+		else
+			printf(" not passable: %s\n", x->reason);
+	}
+	if (json)
+		printf("]\n");
+	free(devs);
+	return EXIT_GUEST_DONE;
+}
+
 static int cmd_stubs(int argc, char **argv)
 {
 	int ret = no_options("stubs", "usage: ursa stubs\n\nLists the guest stubs built into ursa.\n",
@@ -122,6 +232,7 @@ int main(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} commands[] = {
 		{ "run", cmd_run },
+		{ "devices", cmd_devices },
 		{ "stubs", cmd_stubs },
 		{ "version", cmd_version },
 	};
