@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "guest_ram.h"
 #include "devices/virtio/blk_req.h"
 #include "devices/virtio/virtqueue.h"
 #include "vmm/layout.h"
@@ -37,13 +38,7 @@ static struct blk_disk disk = { .capacity = CAPACITY };
 
 static uint8_t *at(uint64_t gpa, uint64_t len)
 {
-	uint8_t *p = gpa_to_hva(&mem, gpa, len);
-
-	if (!p) {
-		fprintf(stderr, "test bug: gpa 0x%" PRIx64 " not in RAM\n", gpa);
-		abort();
-	}
-	return p;
+	return test_hva(&mem, gpa, len);
 }
 
 struct seg {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "guest_ram.h"
 #include "devices/virtio/virtqueue.h"
 #include "vmm/layout.h"
 #include "vmm/memory.h"
@@ -39,13 +40,7 @@ static uint16_t drv_avail;	/* the driver's avail.idx */
 
 static void *hva(uint64_t gpa, uint64_t len)
 {
-	void *p = gpa_to_hva(&mem, gpa, len);
-
-	if (!p) {
-		fprintf(stderr, "test bug: gpa 0x%" PRIx64 " not in RAM\n", gpa);
-		abort();
-	}
-	return p;
+	return test_hva(&mem, gpa, len);
 }
 
 static void w16(uint64_t gpa, uint16_t v)
