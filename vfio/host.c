@@ -185,12 +185,16 @@ int host_pci_scan(struct host_pci_device **devices, size_t *count, char *err,
 		d->device = p->device_id;
 		d->class_id = p->device_class;
 		d->iommu_group = -1;
+		/* Names from pci.ids only: libpci's udev hwdb path leaks a
+		 * udev context per lookup (LeakSanitizer) and adds nothing
+		 * pci.ids lacks for passthrough candidates. */
 		pci_lookup_name(pacc, d->vendor_name, sizeof(d->vendor_name),
-				PCI_LOOKUP_VENDOR, p->vendor_id);
+				PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_HWDB, p->vendor_id);
 		pci_lookup_name(pacc, d->device_name, sizeof(d->device_name),
-				PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
+				PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_HWDB, p->vendor_id,
+				p->device_id);
 		pci_lookup_name(pacc, d->class_name, sizeof(d->class_name),
-				PCI_LOOKUP_CLASS, p->device_class);
+				PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_HWDB, p->device_class);
 		assess(d);
 	}
 	pci_cleanup(pacc);
