@@ -74,7 +74,7 @@ static void link_name(const char *dir, const char *name, char *out, size_t len)
 	out[n] = 0;
 }
 
-static void driver_of(const char *bdf, char *out, size_t len)
+void host_pci_driver(const char *bdf, char *out, size_t len)
 {
 	char dir[PATH_MAX];
 
@@ -93,7 +93,7 @@ static void assess(struct host_pci_device *d)
 	int fd;
 
 	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", d->bdf);
-	driver_of(d->bdf, d->driver, sizeof(d->driver));
+	host_pci_driver(d->bdf, d->driver, sizeof(d->driver));
 	link_name(dir, "iommu_group", group, sizeof(group));
 	if (*group)
 		f.iommu_group = d->iommu_group = atoi(group);
@@ -103,7 +103,7 @@ static void assess(struct host_pci_device *d)
 		if (e->d_name[0] == '.' || !strcmp(e->d_name, d->bdf))
 			continue;
 		snprintf(peer_bdf[f.nr_peers], sizeof(peer_bdf[0]), "%.15s", e->d_name);
-		driver_of(e->d_name, peer_drv[f.nr_peers], sizeof(peer_drv[0]));
+		host_pci_driver(e->d_name, peer_drv[f.nr_peers], sizeof(peer_drv[0]));
 		f.peer_bdf[f.nr_peers] = peer_bdf[f.nr_peers];
 		f.peer_driver[f.nr_peers] = peer_drv[f.nr_peers];
 		f.nr_peers++;

@@ -46,6 +46,9 @@ struct host_pci_facts {
  */
 bool host_pci_judge(const struct host_pci_facts *f, char *reason, size_t len);
 
+/* The driver bound to bdf ("" for none), from sysfs. */
+void host_pci_driver(const char *bdf, char *out, size_t len);
+
 /* Every PCI device, sorted by address. 0, or -1 with err. Free with free(). */
 int host_pci_scan(struct host_pci_device **devices, size_t *count, char *err,
 		  size_t errlen);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ursa_version.h"
+#include "vfio/bind.h"
 #include "vfio/host.h"
 #include "vmm/config.h"
 #include "vmm/exit_status.h"
@@ -18,6 +19,8 @@ static const char usage[] =
 	"\n"
 	"  run        run a VM ('ursa run --help')\n"
 	"  devices    the host's PCI devices and whether they can be passed through\n"
+	"  vfio-bind BDF     give a host PCI device to vfio-pci, for passthrough\n"
+	"  vfio-unbind BDF   give it back to its usual driver\n"
 	"  stubs      list the built-in guest stubs\n"
 	"  version    print ursa's version and what this host's KVM offers\n"
 	"\n"
@@ -193,6 +196,41 @@ static int cmd_devices(int argc, char **argv)
 	return EXIT_GUEST_DONE;
 }
 
+/* vfio-bind and vfio-unbind: one device address, or --help. */
+static int cmd_bind(const char *cmd, int (*op)(const char *, char *, size_t),
+		    int argc, char **argv)
+{
+	char bdf[16], driver[64], err[256];
+
+	if (wants_help(argc, argv)) {
+		printf("usage: ursa %s BDF\n\nBDF is a PCI address, DDDD:BB:DD.F or BB:DD.F (see 'ursa devices').\n",
+		       cmd);
+		return EXIT_GUEST_DONE;
+	}
+	if (argc != 1 || pci_bdf_parse(argv[0], bdf)) {
+		log_error("%s: expected one PCI address such as 0000:00:03.0 (see 'ursa %s --help')",
+			  cmd, cmd);
+		return EXIT_USAGE;
+	}
+	if (op(bdf, err, sizeof(err))) {
+		log_error("%s: %s", cmd, err);
+		return EXIT_HOST_ERROR;
+	}
+	host_pci_driver(bdf, driver, sizeof(driver));
+	printf("%s: bound to %s\n", bdf, *driver ? driver : "no driver");
+	return EXIT_GUEST_DONE;
+}
+
+static int cmd_vfio_bind(int argc, char **argv)
+{
+	return cmd_bind("vfio-bind", vfio_bind, argc, argv);
+}
+
+static int cmd_vfio_unbind(int argc, char **argv)
+{
+	return cmd_bind("vfio-unbind", vfio_unbind, argc, argv);
+}
+
 static int cmd_stubs(int argc, char **argv)
 {
 	int ret = no_options("stubs", "usage: ursa stubs\n\nLists the guest stubs built into ursa.\n",
@@ -233,6 +271,8 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{ "run", cmd_run },
 		{ "devices", cmd_devices },
+		{ "vfio-bind", cmd_vfio_bind },
+		{ "vfio-unbind", cmd_vfio_unbind },
 		{ "stubs", cmd_stubs },
 		{ "version", cmd_version },
 	};

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "check.h"
+#include "vfio/bind.h"
 #include "vfio/host.h"
 
 static bool judge(struct host_pci_facts *f, char *why)
@@ -50,5 +51,20 @@ int main(void)
 	f.group_open_errno = EACCES;
 	CHECK(!judge(&f, why));
 	CHECK_CONTAINS(why, "/dev/vfio/7: Permission denied");
+	/* PCI addresses, with and without the domain. */
+	{
+		static const char *const bad[] = {
+			"", "zz", "00:20.0", "00:1f.8", "0000:00:03", "00:03.0x",
+			"00000:00:03.0", "-0:00:03.0", "0x0:00:03.0", " 00:03.0",
+		};
+		char bdf[16];
+
+		CHECK(!pci_bdf_parse("0000:00:03.0", bdf) && !strcmp(bdf, "0000:00:03.0"));
+		CHECK(!pci_bdf_parse("00:1f.7", bdf) && !strcmp(bdf, "0000:00:1f.7"));
+		CHECK(!pci_bdf_parse("ABCD:EF:1F.3", bdf) && !strcmp(bdf, "abcd:ef:1f.3"));
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CHECK(pci_bdf_parse(bad[i], bdf));
+		}
+	}
 	return check_report("vfio_host");
 }
