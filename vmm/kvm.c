@@ -14,14 +14,11 @@
 /* The only KVM API version there has ever been (Documentation/virt/kvm/api.rst). */
 #define KVM_API_VERSION_REQUIRED	12
 
-static const struct {
-	long cap;
-	const char *name;
-} required_caps[] = {
-	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
-	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+static const struct kvm_cap required_caps[] = {
+	KVM_CAP_ENTRY(KVM_CAP_USER_MEMORY),
+	KVM_CAP_ENTRY(KVM_CAP_EXT_CPUID),
 	/* Lets ursa stop a vCPU without racing its entry into KVM_RUN. */
-	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+	KVM_CAP_ENTRY(KVM_CAP_IMMEDIATE_EXIT),
 };
 
 const char *kvm_device_path(void)
@@ -31,18 +28,32 @@ const char *kvm_device_path(void)
 	return p && *p ? p : "/dev/kvm";
 }
 
+const char *kvm_first_missing(const struct kvm_cap *caps, size_t n,
+			      int (*check)(void *opaque, long cap), void *opaque)
+{
+	for (size_t i = 0; i < n; i++)
+		if (check(opaque, caps[i].cap) <= 0)
+			return caps[i].name;
+	return NULL;
+}
+
 const char *kvm_missing_capability(int (*check)(void *opaque, long cap),
 				   void *opaque)
 {
-	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++)
-		if (check(opaque, required_caps[i].cap) <= 0)
-			return required_caps[i].name;
-	return NULL;
+	return kvm_first_missing(required_caps,
+				 sizeof(required_caps) / sizeof(required_caps[0]),
+				 check, opaque);
 }
 
 static int check_extension(void *opaque, long cap)
 {
-	return ioctl(*(int *)opaque, KVM_CHECK_EXTENSION, cap);
+	return ioctl(*(const int *)opaque, KVM_CHECK_EXTENSION, cap);
+}
+
+const char *kvm_host_lacks(const struct kvm_host *kvm, const struct kvm_cap *caps,
+			   size_t n)
+{
+	return kvm_first_missing(caps, n, check_extension, (void *)&kvm->fd);
 }
 
 static int open_device(const char *path, char *err, size_t errlen)

@@ -26,12 +26,26 @@ const char *kvm_device_path(void);
 int kvm_open(struct kvm_host *kvm, char *err, size_t errlen);
 void kvm_close(struct kvm_host *kvm);
 
-/*
- * Name of the first capability ursa requires that check() reports absent,
- * or NULL when all are there. check() has KVM_CHECK_EXTENSION semantics.
- */
+/* A capability some part of ursa needs, named for the error message. */
+struct kvm_cap {
+	long cap;
+	const char *name;
+};
+
+#define KVM_CAP_ENTRY(cap)	{ cap, #cap }
+
+/* Name of the first of caps[0..n) that check() reports absent, or NULL.
+ * check() has KVM_CHECK_EXTENSION semantics. */
+const char *kvm_first_missing(const struct kvm_cap *caps, size_t n,
+			      int (*check)(void *opaque, long cap), void *opaque);
+
+/* The same over the capabilities every VM of ursa's needs. */
 const char *kvm_missing_capability(int (*check)(void *opaque, long cap),
 				   void *opaque);
+
+/* The first of caps[0..n) this host's KVM lacks, or NULL. */
+const char *kvm_host_lacks(const struct kvm_host *kvm, const struct kvm_cap *caps,
+			   size_t n);
 
 /* When /dev/kvm cannot be opened, the command line is still checked
  * against these; running then fails with the open error. */

@@ -26,29 +26,23 @@
 
 int platform_setup_irqchip(struct vm *vm, char *err, size_t errlen)
 {
-	static const struct {
-		long cap;
-		const char *name;
-	} caps[] = {
-		{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
-		{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
-		{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
-		{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
-		{ KVM_CAP_IRQFD, "KVM_CAP_IRQFD" },
-		{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
+	static const struct kvm_cap caps[] = {
+		KVM_CAP_ENTRY(KVM_CAP_IRQCHIP),
+		KVM_CAP_ENTRY(KVM_CAP_PIT2),
+		KVM_CAP_ENTRY(KVM_CAP_SET_TSS_ADDR),
+		KVM_CAP_ENTRY(KVM_CAP_SET_IDENTITY_MAP_ADDR),
+		KVM_CAP_ENTRY(KVM_CAP_IRQFD),
+		KVM_CAP_ENTRY(KVM_CAP_IRQ_ROUTING),
 	};
 	/* KVM's models of the two 8259 PICs, the IOAPIC, a LAPIC per vCPU
 	 * and the 8254 PIT (whose speaker port nobody listens to). */
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	uint64_t identity_map = VMX_IDENTITY_MAP_GPA;
-	const char *what;
+	const char *what = kvm_host_lacks(vm->kvm, caps, sizeof(caps) / sizeof(caps[0]));
 
-	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		if (ioctl(vm->kvm->fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
-			set_error(err, errlen, "KVM lacks %s, which booting Linux requires",
-				  caps[i].name);
-			return -1;
-		}
+	if (what) {
+		set_error(err, errlen, "KVM lacks %s, which booting Linux requires", what);
+		return -1;
 	}
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, VMX_TSS_GPA))
 		what = "KVM_SET_TSS_ADDR";
