@@ -50,12 +50,7 @@ struct seg {
 static void put_desc_at(uint64_t gpa, uint64_t addr, uint32_t len,
 			uint16_t flags, uint16_t next)
 {
-	struct vring_desc d = {
-		.addr = htole64(addr), .len = htole32(len),
-		.flags = htole16(flags), .next = htole16(next),
-	};
-
-	memcpy(at(gpa, sizeof(d)), &d, sizeof(d));
+	test_put_desc(&mem, gpa, addr, len, flags, next);
 }
 
 /*

@@ -69,12 +69,7 @@ static uint32_t r32(uint64_t gpa)
 static void put_desc_at(uint64_t gpa, uint64_t addr, uint32_t len,
 			uint16_t flags, uint16_t next)
 {
-	struct vring_desc d = {
-		.addr = htole64(addr), .len = htole32(len),
-		.flags = htole16(flags), .next = htole16(next),
-	};
-
-	memcpy(hva(gpa, sizeof(d)), &d, sizeof(d));
+	test_put_desc(&mem, gpa, addr, len, flags, next);
 }
 
 static void put_desc(unsigned int i, uint64_t addr, uint32_t len,
