@@ -104,7 +104,7 @@ static int setup_signals(struct vm *vm, char *err, size_t errlen)
 	sigaddset(&stop_set, SIGQUIT);
 	sigemptyset(&kick.sa_mask);
 	if (sigaction(VCPU_KICK_SIGNAL, &kick, NULL) ||
-	    pthread_sigmask(SIG_BLOCK, &stop_set, &vm->saved_sigmask)) {
+	    pthread_sigmask(SIG_BLOCK, &stop_set, NULL)) {
 		set_error(err, errlen, "signals: %s", strerror(errno));
 		return -1;
 	}
@@ -199,7 +199,7 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 		.console = { .out_fd = -1, .in_fd = -1 },
 		.irqchip = cfg->kernel != NULL,
 	};
-	sigemptyset(&vm->saved_sigmask);
+	/* Saved first, so that vm_destroy() restores it from any failure. */
 	pthread_sigmask(SIG_SETMASK, NULL, &vm->saved_sigmask);
 	if (layout_compute(cfg->memory, cfg->phys_bits, &vm->layout, err, errlen))
 		return -1;

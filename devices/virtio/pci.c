@@ -397,6 +397,11 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_pci_params *p,
 {
 	struct pci_device *pci = &vp->pci;
 
+	if (p->nr_queues > VIRTIO_PCI_MAX_QUEUES) {
+		set_error(err, errlen, "%s: %u queues are more than %u", p->name,
+			  p->nr_queues, VIRTIO_PCI_MAX_QUEUES);
+		return -1;
+	}
 	memset(vp, 0, sizeof(*vp));
 	pthread_mutex_init(&vp->lock, NULL);
 	vp->ops = p->ops;
@@ -423,8 +428,7 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_pci_params *p,
 		p->nr_queues * NOTIFY_MULTIPLIER, 4, NOTIFY_MULTIPLIER);
 	add_cap(pci, VIRTIO_PCI_CAP_ISR_CFG, ISR_OFFSET, 1, 0, 0);
 	add_cap(pci, VIRTIO_PCI_CAP_DEVICE_CFG, DEVICE_OFFSET, p->config_size, 0, 0);
-	if (p->nr_queues > VIRTIO_PCI_MAX_QUEUES ||
-	    msix_init(&vp->msix, pci, p->nr_queues + 1, VIRTIO_PCI_BAR,
+	if (msix_init(&vp->msix, pci, p->nr_queues + 1, VIRTIO_PCI_BAR,
 		      MSIX_TABLE_OFFSET, MSIX_PBA_OFFSET, router, vm_fd, err, errlen))
 		goto fail;
 	for (unsigned int q = 0; q < p->nr_queues; q++) {
@@ -443,9 +447,6 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_pci_params *p,
 	reset_registers(vp);
 	return 0;
 fail:
-	if (!*err)
-		set_error(err, errlen, "%s: %u queues are more than %u", p->name,
-			  p->nr_queues, VIRTIO_PCI_MAX_QUEUES);
 	virtio_pci_destroy(vp);
 	return -1;
 }
