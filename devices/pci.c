@@ -109,10 +109,8 @@ uint8_t pci_device_add_capability(struct pci_device *dev, uint8_t id,
 	return off;
 }
 
-/* The address BAR i decodes, or false if it cannot decode any (0, or a
- * range that would wrap or leave its address space). */
-static bool bar_address(const struct pci_device *dev, unsigned int i,
-			uint64_t *addr)
+bool pci_bar_address(const struct pci_device *dev, unsigned int i,
+		     uint64_t *addr)
 {
 	const struct pci_bar *bar = &dev->bars[i];
 	uint64_t a = pci_get_u32(dev->cfg, bar_offset(i));
@@ -159,7 +157,7 @@ static void update_mappings(struct pci_device *dev)
 
 		if (bar->kind == PCI_BAR_NONE)
 			continue;
-		want = (cmd & enable) && bar_address(dev, i, &addr);
+		want = (cmd & enable) && pci_bar_address(dev, i, &addr);
 		if (bar->mapped && (!want || addr != bar->mapped_at)) {
 			bus_remove(bus, bar->mapped_at, bar->opaque);
 			bar->mapped = false;
@@ -217,6 +215,11 @@ void pci_host_config_read(struct pci_host *host, unsigned int slot,
 
 	pthread_mutex_lock(&host->lock);
 	dev = lookup(host, slot, fn);
+	if (dev && dev->config_ops) {
+		dev->config_ops->read(dev, offset, data, size);
+		pthread_mutex_unlock(&host->lock);
+		return;
+	}
 	for (unsigned int i = 0; i < size; i++) {
 		unsigned int off = offset + i;
 
@@ -237,6 +240,10 @@ void pci_host_config_write(struct pci_host *host, unsigned int slot,
 
 	pthread_mutex_lock(&host->lock);
 	dev = lookup(host, slot, fn);
+	if (dev && dev->config_ops) {
+		dev->config_ops->write(dev, offset, data, size);
+		goto out;
+	}
 	if (!dev || offset >= PCI_CFG_SIZE)
 		goto out;
 	if (size > PCI_CFG_SIZE - offset)
@@ -404,17 +411,22 @@ static int place_bar(struct pci_host *host, struct pci_device *dev,
 }
 
 int pci_host_add_device(struct pci_host *host, struct pci_device *dev,
-			char *err, size_t errlen)
+			unsigned int slot, char *err, size_t errlen)
 {
-	unsigned int slot;
-
 	pthread_mutex_lock(&host->lock);
-	for (slot = 1; slot < PCI_SLOTS && host->devices[slot]; slot++)
-		;
-	if (slot == PCI_SLOTS) {
+	if (!slot) {
+		for (slot = 1; slot < PCI_SLOTS && host->devices[slot]; slot++)
+			;
+		if (slot == PCI_SLOTS) {
+			pthread_mutex_unlock(&host->lock);
+			set_error(err, errlen, "%s: all %u PCI slots are taken", dev->name,
+				  PCI_SLOTS - 1);
+			return -1;
+		}
+	} else if (slot >= PCI_SLOTS || host->devices[slot]) {
 		pthread_mutex_unlock(&host->lock);
-		set_error(err, errlen, "%s: all %u PCI slots are taken", dev->name,
-			  PCI_SLOTS - 1);
+		set_error(err, errlen, "%s: PCI slot %u is %s", dev->name, slot,
+			  slot >= PCI_SLOTS ? "out of range" : "taken");
 		return -1;
 	}
 	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
@@ -429,4 +441,12 @@ int pci_host_add_device(struct pci_host *host, struct pci_device *dev,
 	host->devices[slot] = dev;
 	pthread_mutex_unlock(&host->lock);
 	return 0;
+}
+
+void pci_host_remove_device(struct pci_host *host, struct pci_device *dev)
+{
+	pthread_mutex_lock(&host->lock);
+	if (dev->host == host && host->devices[dev->slot] == dev)
+		host->devices[dev->slot] = NULL;
+	pthread_mutex_unlock(&host->lock);
 }

@@ -61,6 +61,20 @@ struct pci_bar {
 };
 
 struct pci_host;
+struct pci_device;
+
+/*
+ * A device that serves its own config space (an assigned device): every
+ * access to it, offset below 4096 and size 1..4, goes here instead of to
+ * the cfg/wmask model, with the host's lock held. The device then also
+ * puts its BARs on the buses itself; the host only places them at start.
+ */
+struct pci_config_ops {
+	void (*read)(struct pci_device *dev, unsigned int offset, uint8_t *data,
+		     unsigned int size);
+	void (*write)(struct pci_device *dev, unsigned int offset,
+		      const uint8_t *data, unsigned int size);
+};
 
 struct pci_device {
 	const char *name;
@@ -73,6 +87,7 @@ struct pci_device {
 	uint8_t next_cap;		/* where the next capability goes */
 	bool intx_level;		/* the device's INTx state */
 	bool intx_out;			/* what the line was last driven to */
+	const struct pci_config_ops *config_ops;	/* NULL: the model above */
 	/* After the guest wrote [offset, offset + size) of config space;
 	 * called with the host's lock held. May be NULL. */
 	void (*config_written)(struct pci_device *dev, unsigned int offset,
@@ -123,10 +138,19 @@ void pci_device_add_bar(struct pci_device *dev, unsigned int index,
 uint8_t pci_device_add_capability(struct pci_device *dev, uint8_t id,
 				  uint8_t len);
 
-/* Put dev in the first free slot from 1 and give its BARs addresses
- * (disabled until the guest sets COMMAND). 0, or -1 with err. */
+/* The address BAR index decodes, from cfg: false if it cannot decode any
+ * (0, or a range that would wrap or leave its address space). */
+bool pci_bar_address(const struct pci_device *dev, unsigned int index,
+		     uint64_t *addr);
+
+/* Put dev in slot (1..PCI_SLOTS - 1; 0: the first free one from 1) and
+ * give its BARs addresses (disabled until the guest sets COMMAND). 0, or
+ * -1 with err. */
 int pci_host_add_device(struct pci_host *host, struct pci_device *dev,
-			char *err, size_t errlen);
+			unsigned int slot, char *err, size_t errlen);
+
+/* Take dev off the bus again (its BARs must be off the buses). */
+void pci_host_remove_device(struct pci_host *host, struct pci_device *dev);
 
 /* Config space as the guest sees it, for tests and the transports:
  * any size 1..4 at any offset; absent devices read all ones. */

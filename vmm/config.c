@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include "vmm/config.h"
 #include "vmm/layout.h"
 #include "vmm/log.h"
+#include "vfio/bind.h"
 #include "vmm/stubs.h"
 
 const char config_run_usage[] =
@@ -26,6 +28,8 @@ const char config_run_usage[] =
 	"  --disk PATH[,readonly][,direct]\n"
 	"                       a virtio-blk disk backed by a file or block device\n"
 	"                       (repeatable, up to 8; direct: O_DIRECT)\n"
+	"  --vfio BDF[,slot=N]  pass the host PCI device BDF (bound to vfio-pci) through,\n"
+	"                       in guest PCI slot N (default: 16 and up; repeatable, up to 8)\n"
 	"  --phys-bits N        guest physical address width, CPUID 0x80000008\n"
 	"                       (default: what the host's KVM supports)\n"
 	"  --debug-memfault-slot\n"
@@ -35,7 +39,7 @@ const char config_run_usage[] =
 
 enum run_option {
 	OPT_STUB, OPT_KERNEL, OPT_INITRD, OPT_DISK, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
-	OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
+	OPT_VFIO, OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
 };
 
 static const struct option_def run_options[] = {
@@ -48,6 +52,7 @@ static const struct option_def run_options[] = {
 	{ "console", OPT_CONSOLE, true },
 	{ "append", OPT_APPEND, true },
 	{ "phys-bits", OPT_PHYS_BITS, true },
+	{ "vfio", OPT_VFIO, true },
 	{ "debug-memfault-slot", OPT_DEBUG_MEMFAULT_SLOT, false },
 	{ "help", OPT_HELP, false },
 };
@@ -175,11 +180,31 @@ static int set_stub(struct vm_config *cfg, const char *v, char *err,
 	return check_readable("stub", v, err, errlen);
 }
 
+/* The next ",flag" of an option value: *rest points at a comma or the
+ * end. false when there are no more. */
+static bool next_flag(const char **rest, const char **flag, size_t *len)
+{
+	const char *comma;
+
+	if (**rest != ',')
+		return false;
+	*flag = *rest + 1;
+	comma = strchr(*flag, ',');
+	*len = comma ? (size_t)(comma - *flag) : strlen(*flag);
+	*rest = *flag + *len;
+	return true;
+}
+
+static bool flag_is(const char *flag, size_t len, const char *name)
+{
+	return len == strlen(name) && !strncmp(flag, name, len);
+}
+
 static int add_disk(struct vm_config *cfg, const char *v, char *err,
 		    size_t errlen)
 {
-	const char *comma = strchr(v, ',');
-	size_t len = comma ? (size_t)(comma - v) : strlen(v);
+	size_t len = strcspn(v, ",");
+	const char *rest = v + len, *flag;
 	struct disk_config *d;
 
 	if (cfg->nr_disks == URSA_MAX_DISKS) {
@@ -193,19 +218,14 @@ static int add_disk(struct vm_config *cfg, const char *v, char *err,
 		return -1;
 	}
 	memcpy(d->path, v, len);
-	while (comma) {
-		const char *opt = comma + 1;
-		size_t n;
-
-		comma = strchr(opt, ',');
-		n = comma ? (size_t)(comma - opt) : strlen(opt);
-		if (n == 8 && !strncmp(opt, "readonly", n)) {
+	while (next_flag(&rest, &flag, &len)) {
+		if (flag_is(flag, len, "readonly")) {
 			d->read_only = true;
-		} else if (n == 6 && !strncmp(opt, "direct", n)) {
+		} else if (flag_is(flag, len, "direct")) {
 			d->direct = true;
 		} else {
 			set_error(err, errlen, "--disk '%s': unknown flag '%.*s' (readonly, direct)",
-				  v, (int)n, opt);
+				  v, (int)len, flag);
 			return -1;
 		}
 	}
@@ -214,6 +234,64 @@ static int add_disk(struct vm_config *cfg, const char *v, char *err,
 		return -1;
 	}
 	cfg->nr_disks++;
+	return 0;
+}
+
+/* The --vfio entry holding slot, or NULL. */
+static const struct vfio_dev_config *slot_user(const struct vm_config *cfg,
+					       unsigned int slot)
+{
+	for (unsigned int i = 0; i < cfg->nr_vfio; i++)
+		if (cfg->vfio[i].slot == slot)
+			return &cfg->vfio[i];
+	return NULL;
+}
+
+static int add_vfio(struct vm_config *cfg, const char *v, char *err,
+		    size_t errlen)
+{
+	size_t len = strcspn(v, ",");
+	const char *rest = v + len, *flag;
+	struct vfio_dev_config *d;
+	char bdf[32];
+
+	if (cfg->nr_vfio == URSA_MAX_VFIO) {
+		set_error(err, errlen, "--vfio: at most %u devices", URSA_MAX_VFIO);
+		return -1;
+	}
+	d = &cfg->vfio[cfg->nr_vfio];
+	*d = (struct vfio_dev_config){ 0 };
+	snprintf(bdf, sizeof(bdf), "%.*s", (int)len, v);
+	if (len >= sizeof(bdf) || pci_bdf_parse(bdf, d->bdf)) {
+		set_error(err, errlen, "--vfio '%s': expected a PCI address such as 0000:00:03.0", v);
+		return -1;
+	}
+	while (next_flag(&rest, &flag, &len)) {
+		char n[8];
+
+		snprintf(n, sizeof(n), "%.*s", (int)(len > 5 ? len - 5 : 0), flag + 5);
+		if (len < 5 || strncmp(flag, "slot=", 5) || parse_uint(n, 31, &d->slot) ||
+		    !d->slot) {
+			set_error(err, errlen, "--vfio '%s': unknown flag '%.*s' (slot=1..31)",
+				  v, (int)len, flag);
+			return -1;
+		}
+		if (slot_user(cfg, d->slot)) {
+			set_error(err, errlen, "--vfio '%s': slot %u is taken by --vfio %s",
+				  v, d->slot, slot_user(cfg, d->slot)->bdf);
+			return -1;
+		}
+	}
+	for (unsigned int i = 0; i < cfg->nr_vfio; i++) {
+		if (!strcmp(cfg->vfio[i].bdf, d->bdf)) {
+			set_error(err, errlen, "--vfio %s: given twice", d->bdf);
+			return -1;
+		}
+	}
+	if (!d->slot)
+		for (d->slot = URSA_VFIO_FIRST_SLOT; slot_user(cfg, d->slot); d->slot++)
+			;
+	cfg->nr_vfio++;
 	return 0;
 }
 
@@ -251,6 +329,8 @@ static int set_option(struct vm_config *cfg, int id, const char *v,
 		return check_readable("initrd", v, err, errlen);
 	case OPT_DISK:
 		return add_disk(cfg, v, err, errlen);
+	case OPT_VFIO:
+		return add_vfio(cfg, v, err, errlen);
 	case OPT_MEMORY:
 		return set_memory(cfg, v, err, errlen);
 	case OPT_CPUS:

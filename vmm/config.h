@@ -21,6 +21,11 @@ struct builtin_stub;
 #define URSA_MAX_DISKS		8
 #define URSA_DISK_PATH_MAX	4096
 
+#define URSA_MAX_VFIO		8
+/* Assigned devices go from this guest PCI slot up unless told otherwise,
+ * clear of the disks (which take the first free slots from 1). */
+#define URSA_VFIO_FIRST_SLOT	16
+
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
 /* --disk PATH[,readonly][,direct] */
@@ -28,6 +33,12 @@ struct disk_config {
 	char path[URSA_DISK_PATH_MAX];
 	bool read_only;
 	bool direct;
+};
+
+/* --vfio BDF[,slot=N] */
+struct vfio_dev_config {
+	char bdf[16];		/* "DDDD:BB:DD.F" */
+	unsigned int slot;	/* the guest's PCI slot, 1..31 */
 };
 
 /* What this host's KVM allows; see kvm_host_limits(). */
@@ -51,6 +62,8 @@ struct vm_config {
 	bool debug_memfault_slot;		/* see STUB_MEMFAULT_GPA */
 	struct disk_config disks[URSA_MAX_DISKS];
 	unsigned int nr_disks;
+	struct vfio_dev_config vfio[URSA_MAX_VFIO];
+	unsigned int nr_vfio;
 };
 
 enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };

@@ -138,6 +138,19 @@ int irq_irqfd(int vm_fd, int efd, int gsi, bool assign)
 	return ioctl(vm_fd, KVM_IRQFD, &fd) ? -errno : 0;
 }
 
+int irq_irqfd_resample(int vm_fd, int efd, int resample_fd, int gsi,
+		       bool assign)
+{
+	struct kvm_irqfd fd = {
+		.fd = efd,
+		.gsi = gsi,
+		.flags = assign ? KVM_IRQFD_FLAG_RESAMPLE : KVM_IRQFD_FLAG_DEASSIGN,
+		.resamplefd = resample_fd,
+	};
+
+	return ioctl(vm_fd, KVM_IRQFD, &fd) ? -errno : 0;
+}
+
 int irq_line(int vm_fd, unsigned int gsi, bool level)
 {
 	struct kvm_irq_level line = { .irq = gsi, .level = level };

@@ -49,6 +49,12 @@ int irq_msi_set(struct irq_router *r, int gsi, uint64_t address, uint32_t data);
 /* Signal gsi when efd is written (KVM_IRQFD). 0 or -errno. */
 int irq_irqfd(int vm_fd, int efd, int gsi, bool assign);
 
+/* A level-triggered line through irqfds (KVM_IRQFD_FLAG_RESAMPLE): efd
+ * asserts gsi; when the guest EOIs it, KVM deasserts the line and signals
+ * resample_fd. 0 or -errno. */
+int irq_irqfd_resample(int vm_fd, int efd, int resample_fd, int gsi,
+		       bool assign);
+
 /* Set the level of an IOAPIC/PIC input (KVM_IRQ_LINE). 0 or -errno. */
 int irq_line(int vm_fd, unsigned int gsi, bool level);
 

@@ -44,6 +44,7 @@ int memory_create(struct guest_memory *mem, const struct layout *layout,
 		offset += layout->ram[i].size;
 	}
 	mem->nr_ranges = layout->nr_ram;
+	mem->next_slot = layout->nr_ram;
 	return 0;
 fail:
 	memory_destroy(mem);
@@ -105,6 +106,21 @@ int kvm_set_memslot(int vm_fd, bool use_region2, uint32_t slot, uint64_t gpa,
 	return 0;
 }
 
+int kvm_delete_memslot(int vm_fd, bool use_region2, uint32_t slot)
+{
+	struct kvm_userspace_memory_region2 r = { .slot = slot };
+
+	if (ioctl(vm_fd, use_region2 ? KVM_SET_USER_MEMORY_REGION2 :
+					 KVM_SET_USER_MEMORY_REGION, &r))
+		return -errno;
+	return 0;
+}
+
+uint32_t memory_alloc_slot(struct guest_memory *mem)
+{
+	return mem->next_slot++;
+}
+
 static void memslot_error(char *err, size_t errlen, unsigned int slot,
 			  uint64_t gpa, uint64_t size, int ret)
 {
@@ -134,6 +150,7 @@ int memory_add_inaccessible(struct guest_memory *mem, int vm_fd,
 			    bool use_region2, uint64_t gpa, uint64_t size,
 			    char *err, size_t errlen)
 {
+	uint32_t slot = memory_alloc_slot(mem);
 	int ret;
 
 	mem->inaccessible = mmap(NULL, size, PROT_NONE,
@@ -144,10 +161,10 @@ int memory_add_inaccessible(struct guest_memory *mem, int vm_fd,
 		return -1;
 	}
 	mem->inaccessible_size = size;
-	ret = kvm_set_memslot(vm_fd, use_region2, mem->nr_ranges, gpa, size,
+	ret = kvm_set_memslot(vm_fd, use_region2, slot, gpa, size,
 			      mem->inaccessible, mem->gpa_limit);
 	if (ret) {
-		memslot_error(err, errlen, mem->nr_ranges, gpa, size, ret);
+		memslot_error(err, errlen, slot, gpa, size, ret);
 		return -1;
 	}
 	return 0;

@@ -26,6 +26,7 @@ struct guest_memory {
 	struct guest_ram_range ranges[LAYOUT_MAX_RAM_RANGES];
 	unsigned int nr_ranges;
 	uint64_t gpa_limit;	/* 2^MAXPHYADDR of the guest */
+	uint32_t next_slot;	/* memslots below are taken */
 	void *inaccessible;	/* memory_add_inaccessible()'s mapping */
 	uint64_t inaccessible_size;
 };
@@ -48,6 +49,13 @@ void *gpa_to_hva(const struct guest_memory *mem, uint64_t gpa, uint64_t len);
  */
 int kvm_set_memslot(int vm_fd, bool use_region2, uint32_t slot, uint64_t gpa,
 		    uint64_t size, void *hva, uint64_t gpa_limit);
+
+/* Remove memslot 'slot' (a zero-sized region, api.rst 4.35). Once this
+ * returns no vCPU reaches its memory any more. 0 or -errno. */
+int kvm_delete_memslot(int vm_fd, bool use_region2, uint32_t slot);
+
+/* A memslot number nobody uses yet; taken for the VM's lifetime. */
+uint32_t memory_alloc_slot(struct guest_memory *mem);
 
 /* Register every RAM range; slots 0..nr_ranges-1. */
 int memory_register(const struct guest_memory *mem, int vm_fd,

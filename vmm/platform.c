@@ -127,9 +127,48 @@ static int add_disks(struct vm *vm, char *err, size_t errlen)
 			return -1;
 		}
 		vm->disks[vm->nr_disks++] = b;
-		if (pci_host_add_device(&vm->pci, &b->vp.pci, err, errlen))
+		if (pci_host_add_device(&vm->pci, &b->vp.pci, 0, err, errlen))
 			return -1;
 	}
+	return 0;
+}
+
+static unsigned int intx_gsi(unsigned int slot, unsigned int pin)
+{
+	return acpi_pci_intx_gsi(slot, pin);
+}
+
+/* The devices first, then guest RAM mapped for their DMA (the container
+ * has an IOMMU context only once a group is in). */
+static int add_vfio_devices(struct vm *vm, char *err, size_t errlen)
+{
+	const struct vfio_pci_env env = {
+		.vm_fd = vm->fd,
+		.use_region2 = vm->kvm->has_user_memory2,
+		.mem = &vm->mem,
+		.mmio = &vm->mmio,
+		.pio = &vm->pio,
+		.router = &vm->router,
+		.host = &vm->pci,
+		.intx_gsi = intx_gsi,
+	};
+
+	for (unsigned int i = 0; i < vm->cfg->nr_vfio; i++) {
+		const struct vfio_dev_config *d = &vm->cfg->vfio[i];
+		struct vfio_pci *vp = calloc(1, sizeof(*vp));
+
+		if (!vp) {
+			set_error(err, errlen, "--vfio %s: out of memory", d->bdf);
+			return -1;
+		}
+		if (vfio_pci_create(vp, d->bdf, d->slot, &vm->vfio, &env, err, errlen)) {
+			free(vp);
+			return -1;
+		}
+		vm->vfio_devs[vm->nr_vfio_devs++] = vp;
+	}
+	if (vm->nr_vfio_devs)
+		return vfio_container_map_ram(&vm->vfio, &vm->mem, err, errlen);
 	return 0;
 }
 
@@ -153,11 +192,19 @@ int platform_add_devices(struct vm *vm, char *err, size_t errlen)
 			  vm->irqchip ? pci_set_intx : NULL, vm, err, errlen))
 		return -1;
 	vm->pci_ready = true;
+	if (add_vfio_devices(vm, err, errlen))
+		return -1;
 	return add_disks(vm, err, errlen);
 }
 
 void platform_destroy(struct vm *vm)
 {
+	for (unsigned int i = 0; i < vm->nr_vfio_devs; i++) {
+		vfio_pci_destroy(vm->vfio_devs[i]);
+		free(vm->vfio_devs[i]);
+	}
+	vm->nr_vfio_devs = 0;
+	vfio_container_close(&vm->vfio);
 	for (unsigned int i = 0; i < vm->nr_disks; i++) {
 		virtio_blk_destroy(vm->disks[i]);
 		free(vm->disks[i]);

@@ -13,6 +13,8 @@
 #include "devices/pci.h"
 #include "devices/uart8250.h"
 #include "devices/virtio/blk.h"
+#include "vfio/container.h"
+#include "vfio/pci.h"
 #include "vmm/boot/linux.h"
 #include "vmm/boot/stub.h"
 #include "vmm/bus.h"
@@ -44,6 +46,9 @@ struct vm {
 	bool pci_ready;
 	struct virtio_blk *disks[URSA_MAX_DISKS];
 	unsigned int nr_disks;
+	struct vfio_container vfio;
+	struct vfio_pci *vfio_devs[URSA_MAX_VFIO];
+	unsigned int nr_vfio_devs;
 	bool irqchip;		/* in-kernel PIC, IOAPIC, LAPIC and PIT */
 	struct stub_boot_plan stub_boot;
 	struct linux_boot_plan linux_boot;

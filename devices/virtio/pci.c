@@ -429,7 +429,7 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_pci_params *p,
 	add_cap(pci, VIRTIO_PCI_CAP_ISR_CFG, ISR_OFFSET, 1, 0, 0);
 	add_cap(pci, VIRTIO_PCI_CAP_DEVICE_CFG, DEVICE_OFFSET, p->config_size, 0, 0);
 	if (msix_init(&vp->msix, pci, p->nr_queues + 1, VIRTIO_PCI_BAR,
-		      MSIX_TABLE_OFFSET, MSIX_PBA_OFFSET, router, vm_fd, err, errlen))
+		      MSIX_TABLE_OFFSET, MSIX_PBA_OFFSET, router, err, errlen))
 		goto fail;
 	for (unsigned int q = 0; q < p->nr_queues; q++) {
 		struct virtio_pci_queue *vq = &vp->queues[q];

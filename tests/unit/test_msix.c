@@ -52,7 +52,7 @@ int main(void)
 
 	CHECK(!irq_router_init(&router, -1, false));
 	pci_device_init(&pci, "t", 0x1af4, 0x1042, 0, 0x1af4, 2);
-	CHECK(!msix_init(&m, &pci, 3, 0, 0x4000, 0x5000, &router, -1, err, sizeof(err)));
+	CHECK(!msix_init(&m, &pci, 3, 0, 0x4000, 0x5000, &router, err, sizeof(err)));
 
 	/* Capability: id, table size N-1, BIR and offsets; only the two
 	 * control bits writable. */

@@ -90,7 +90,7 @@ int main(void)
 	cap2 = pci_device_add_capability(&dev, 0x11, 12);
 	CHECK_EQ_U64(cap1, 0x40);
 	CHECK_EQ_U64(cap2, 0x50);
-	CHECK(!pci_host_add_device(&host, &dev, err, sizeof(err)));
+	CHECK(!pci_host_add_device(&host, &dev, 0, err, sizeof(err)));
 	CHECK_EQ_U64(dev.slot, 1);
 
 	/* Identity and absence. */
@@ -207,7 +207,7 @@ int main(void)
 	/* A second device gets the next slot and its own BAR space. */
 	pci_device_init(&dev2, "test2", 0x1af4, 0x1041, 0x020000, 0x1af4, 1);
 	pci_device_add_bar(&dev2, 0, PCI_BAR_MEM32, false, 0x1000, &bar_ops, (void *)0x4000);
-	CHECK(!pci_host_add_device(&host, &dev2, err, sizeof(err)));
+	CHECK(!pci_host_add_device(&host, &dev2, 0, err, sizeof(err)));
 	CHECK_EQ_U64(dev2.slot, 2);
 	CHECK_EQ_U64(cfg_read(2, 0x10, 4), LAYOUT_PCI_MMIO32_BASE + 0x1000);
 

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The BAR state machine of an assigned device (README, "BARs of assigned
+ * devices"). Every BAR with a usable guest address is on ursa's MMIO (or
+ * port) bus; on top of that a memory BAR's mmap-able pages may be KVM
+ * memslots backed by the device itself:
+ *
+ *   MAPPED    memslots at the guest address: the guest reaches the device
+ *             without exits, except for the pages holding the MSI-X table
+ *             and PBA, which are always trapped.
+ *   TRAPPED   no memslot: every access exits and is forwarded to the
+ *             region with pread/pwrite (I/O BARs, the ROM, BARs that
+ *             cannot be mmapped or mapped at this address).
+ *   DISABLED  the guest turned decoding off: no memslot, and accesses get
+ *             PCIe Unsupported Request semantics (PCIe 6.0 2.3.1): reads
+ *             return all ones, writes are dropped. They never reach the
+ *             device.
+ *
+ * Every change goes through vfio_bar_sync(), under a lock that accesses
+ * take for reading. Turning decode off removes the memslots before the
+ * caller lets the COMMAND write reach the device: vfio-pci zaps the BAR's
+ * mappings when memory decode goes off (vfio_pci_zap_bars()), and a vCPU
+ * that touched a still-present memslot then would make KVM_RUN fail with
+ * EFAULT.
+ */
+#ifndef URSA_VFIO_BAR_H
+#define URSA_VFIO_BAR_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devices/pci.h"
+
+struct bus;
+struct guest_memory;
+struct msix;
+struct vfio_config;
+struct vfio_device;
+
+#define VFIO_NR_BARS		(PCI_NUM_BARS + 1)	/* and the ROM */
+#define VFIO_BAR_ROM		PCI_NUM_BARS
+#define VFIO_BAR_MAX_PIECES	8
+
+enum vfio_bar_state { VFIO_BAR_DISABLED, VFIO_BAR_TRAPPED, VFIO_BAR_MAPPED };
+
+/* An mmap of part of a BAR that becomes one memslot when MAPPED. */
+struct vfio_bar_piece {
+	uint64_t offset;	/* in the BAR, page-aligned */
+	uint64_t size;
+	void *hva;
+	uint32_t slot;
+};
+
+struct vfio_bars;
+
+struct vfio_bar {
+	struct vfio_bars *owner;
+	unsigned int index;
+	enum pci_bar_kind kind;	/* PCI_BAR_NONE: absent */
+	uint64_t size;
+	enum vfio_bar_state state;
+	bool on_bus;		/* its range is on the bus, at addr */
+	uint64_t addr;
+	unsigned int nr_pieces;
+	struct vfio_bar_piece pieces[VFIO_BAR_MAX_PIECES];
+	/* The MSI-X table and PBA when they live in this BAR (len 0: not). */
+	uint64_t table_off, table_len, pba_off, pba_len;
+};
+
+struct vfio_bars {
+	const char *name;	/* the device, for messages */
+	struct vfio_device *dev;
+	struct msix *msix;	/* NULL without MSI-X */
+	int vm_fd;
+	bool use_region2;
+	uint64_t gpa_limit;
+	struct bus *mmio, *pio;
+	pthread_rwlock_t lock;	/* accesses: read; transitions: write */
+	struct vfio_bar bar[VFIO_NR_BARS];
+};
+
+/*
+ * Set up the BARs config describes, mmapping what the kernel allows
+ * (all off the buses, DISABLED). msix may be NULL. 0, or -1 with err.
+ */
+int vfio_bars_init(struct vfio_bars *b, const char *name,
+		   struct vfio_device *dev, const struct vfio_config *config,
+		   struct msix *msix, struct guest_memory *mem, int vm_fd,
+		   bool use_region2, struct bus *mmio, struct bus *pio,
+		   char *err, size_t errlen);
+/* Every BAR off the buses and unmapped. */
+void vfio_bars_destroy(struct vfio_bars *b);
+
+/*
+ * The one way a BAR changes state: the guest's decode enable for it and
+ * the address it programmed (0: none usable). Called with the PCI host's
+ * lock held, from config writes.
+ */
+void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
+		   uint64_t addr);
+
+#endif

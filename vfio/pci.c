@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vfio/container.h"
+#include "vfio/host.h"
+#include "vfio/pci.h"
+#include "vmm/layout.h"
+#include "vmm/log.h"
+#include "vmm/memory.h"
+
+static struct vfio_pci *to_vfio(struct pci_device *pci)
+{
+	return (struct vfio_pci *)pci;
+}
+
+static bool config_region_read(void *opaque, unsigned int off, void *buf,
+			       unsigned int len)
+{
+	struct vfio_pci *vp = opaque;
+
+	return vfio_region_read(&vp->dev, VFIO_PCI_CONFIG_REGION_INDEX, off, buf, len);
+}
+
+static bool config_region_write(void *opaque, unsigned int off, const void *buf,
+				unsigned int len)
+{
+	struct vfio_pci *vp = opaque;
+
+	return vfio_region_write(&vp->dev, VFIO_PCI_CONFIG_REGION_INDEX, off, buf, len);
+}
+
+/* Where the ROM BAR decodes, from the emulated register: 0 for nowhere. */
+static uint64_t rom_address(struct vfio_pci *vp, uint16_t cmd)
+{
+	uint32_t reg = pci_get_u32(vp->pci.cfg, PCI_ROM_ADDRESS);
+	uint64_t addr = reg & ~(vp->config.rom_size - 1) & ~0x7ffull;
+
+	if (!(cmd & PCI_COMMAND_MEMORY) || !(reg & PCI_ROM_ENABLE) ||
+	    addr + vp->config.rom_size > LAYOUT_4G)
+		return 0;
+	return addr;
+}
+
+/* Bring every BAR in line with COMMAND cmd and the BAR registers. */
+static void sync_bars(struct vfio_pci *vp, uint16_t cmd)
+{
+	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
+		const struct pci_bar *bar = &vp->pci.bars[i];
+		uint16_t enable = bar->kind == PCI_BAR_IO ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+		uint64_t addr = 0;
+
+		if (bar->kind == PCI_BAR_NONE)
+			continue;
+		if (!pci_bar_address(&vp->pci, i, &addr))
+			addr = 0;
+		vfio_bar_sync(&vp->bars, i, cmd & enable, addr);
+	}
+	if (vp->config.rom_size) {
+		uint64_t addr = rom_address(vp, cmd);
+
+		vfio_bar_sync(&vp->bars, VFIO_BAR_ROM, addr, addr);
+	}
+}
+
+/*
+ * Decode goes off before the device sees the COMMAND write (bits cleared
+ * in either value count as off), and on only after it has: in between
+ * the BARs are DISABLED, never mapped over a device that does not decode.
+ */
+static void on_command(void *opaque, uint16_t old, uint16_t new, bool before)
+{
+	struct vfio_pci *vp = opaque;
+
+	if (vp->bars_ready)
+		sync_bars(vp, before ? old & new : new);
+}
+
+static void on_bar_written(void *opaque, unsigned int bar)
+{
+	struct vfio_pci *vp = opaque;
+
+	(void)bar;
+	if (vp->bars_ready)
+		sync_bars(vp, vfio_config_command(&vp->config));
+}
+
+static void on_msi_written(void *opaque)
+{
+	struct vfio_pci *vp = opaque;
+	struct vfio_msi_state s;
+
+	vfio_config_msi(&vp->config, &s);
+	if (vp->irqs_ready)
+		vfio_irqs_msi_written(&vp->irqs, &s);
+}
+
+static void on_msix_control(void *opaque, uint16_t ctrl)
+{
+	struct vfio_pci *vp = opaque;
+
+	if (vp->irqs_ready)
+		vfio_irqs_msix_control(&vp->irqs, ctrl);
+}
+
+static uint32_t on_msi_pending(void *opaque)
+{
+	struct vfio_pci *vp = opaque;
+
+	return vp->irqs_ready ? vfio_irqs_msi_pending(&vp->irqs) : 0;
+}
+
+static void config_read(struct pci_device *pci, unsigned int off, uint8_t *data,
+			unsigned int size)
+{
+	vfio_config_read(&to_vfio(pci)->config, off, data, size);
+}
+
+static void config_write(struct pci_device *pci, unsigned int off,
+			 const uint8_t *data, unsigned int size)
+{
+	vfio_config_write(&to_vfio(pci)->config, off, data, size);
+}
+
+static const struct pci_config_ops vfio_config_ops = { config_read, config_write };
+
+/* The host side first: a device that is absent or has another driver
+ * gets a message that says so rather than a VFIO error. */
+static int check_host_device(const char *bdf, char *err, size_t errlen)
+{
+	char path[PATH_MAX], driver[64];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	if (access(path, F_OK)) {
+		set_error(err, errlen, "--vfio %s: no PCI device %s on this host", bdf, bdf);
+		return -1;
+	}
+	host_pci_driver(bdf, driver, sizeof(driver));
+	if (strcmp(driver, "vfio-pci")) {
+		set_error(err, errlen, "--vfio %s: bound to %s%s, not vfio-pci (ursa vfio-bind %s)",
+			  bdf, *driver ? "driver " : "no driver", driver, bdf);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_device(struct vfio_pci *vp, const char *bdf,
+		       struct vfio_container *container, char *err, size_t errlen)
+{
+	int group_fd, ret;
+
+	if (check_host_device(bdf, err, errlen) ||
+	    vfio_container_open(container, err, errlen))
+		return -1;
+	group_fd = vfio_container_group(container, bdf, err, errlen);
+	if (group_fd < 0 || vfio_device_open(&vp->dev, group_fd, bdf, err, errlen))
+		return -1;
+	/* Whatever a previous user left behind (PCI Local Bus 3.0 6.6). */
+	ret = vfio_device_reset(&vp->dev);
+	if (ret && ret != -ENOTTY)
+		log_error("%s: reset: %s", vp->name, strerror(-ret));
+	return 0;
+}
+
+static int setup_config(struct vfio_pci *vp, char *err, size_t errlen)
+{
+	const struct vfio_config_io io = { config_region_read, config_region_write, vp };
+	const struct vfio_config_hooks hooks = {
+		.command = on_command,
+		.bar_written = on_bar_written,
+		.msi_written = on_msi_written,
+		.msix_control = on_msix_control,
+		.msi_pending = on_msi_pending,
+		.opaque = vp,
+	};
+	uint64_t sizes[VFIO_CONFIG_NR_SIZES];
+	char why[160];
+
+	for (unsigned int i = 0; i < VFIO_CONFIG_NR_SIZES; i++)
+		sizes[i] = vp->dev.regions[i].size;
+	if (vfio_config_init(&vp->config, &io, &hooks, vp->pci.cfg, vp->pci.wmask,
+			     sizes, MSIX_MAX_VECTORS, why, sizeof(why))) {
+		set_error(err, errlen, "--vfio %s: %s", vp->dev.bdf, why);
+		return -1;
+	}
+	/* The host places the BARs as firmware would, from these. */
+	for (unsigned int i = 0; i < PCI_NUM_BARS; i++)
+		vp->pci.bars[i] = vp->config.bars[i];
+	return 0;
+}
+
+int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
+		    struct vfio_container *container,
+		    const struct vfio_pci_env *env, char *err, size_t errlen)
+{
+	uint8_t pin;
+
+	memset(vp, 0, sizeof(*vp));
+	vp->dev.fd = -1;
+	snprintf(vp->name, sizeof(vp->name), "vfio %s", bdf);
+	vp->pci.name = vp->name;
+	vp->pci.config_ops = &vfio_config_ops;
+	if (open_device(vp, bdf, container, err, errlen) ||
+	    setup_config(vp, err, errlen))
+		goto fail;
+	if (pci_host_add_device(env->host, &vp->pci, slot, err, errlen))
+		goto fail;
+	vfio_config_read(&vp->config, PCI_INTERRUPT_PIN, &pin, 1);
+	if (vfio_irqs_init(&vp->irqs, vp->name, &vp->dev, &vp->config, env->router,
+			   pin >= 1 && pin <= 4 ? (int)env->intx_gsi(vp->pci.slot, pin - 1) : -1,
+			   err, errlen))
+		goto fail_irqs;
+	if (vfio_bars_init(&vp->bars, vp->name, &vp->dev, &vp->config,
+			   vp->irqs.has_msix ? &vp->irqs.msix : NULL, env->mem,
+			   env->vm_fd, env->use_region2, env->mmio, env->pio, err, errlen))
+		goto fail_bars;
+	vp->irqs_ready = vp->bars_ready = true;
+	return 0;
+fail_bars:
+	vfio_bars_destroy(&vp->bars);
+fail_irqs:
+	vfio_irqs_destroy(&vp->irqs);
+	pci_host_remove_device(env->host, &vp->pci);
+fail:
+	vfio_device_close(&vp->dev);
+	return -1;
+}
+
+void vfio_pci_destroy(struct vfio_pci *vp)
+{
+	if (vp->irqs_ready)
+		vfio_irqs_destroy(&vp->irqs);
+	if (vp->bars_ready)
+		vfio_bars_destroy(&vp->bars);
+	vp->irqs_ready = vp->bars_ready = false;
+	/* Stop whatever the guest left running (DMA) before vfio-pci's own
+	 * release path gets to it. */
+	if (vp->dev.fd >= 0 && vfio_device_reset(&vp->dev) == -EIO)
+		log_error("%s: reset at exit failed", vp->name);
+	vfio_device_close(&vp->dev);
+}
