@@ -63,23 +63,23 @@ static int attach_group(struct vfio_container *c, const char *bdf, int nr,
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 
 	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status)) {
-		set_error(err, errlen, "%s: IOMMU group %d: VFIO_GROUP_GET_STATUS: %s",
+		set_error(err, errlen, "--vfio %s: IOMMU group %d: VFIO_GROUP_GET_STATUS: %s",
 			  bdf, nr, strerror(errno));
 		return -1;
 	}
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		set_error(err, errlen, "%s: IOMMU group %d is not viable: every device in it must be bound to vfio-pci or to no driver (see 'ursa devices')",
+		set_error(err, errlen, "--vfio %s: IOMMU group %d is not viable: every device in it must be bound to vfio-pci or to no driver (see 'ursa devices')",
 			  bdf, nr);
 		return -1;
 	}
 	if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &c->fd)) {
-		set_error(err, errlen, "%s: IOMMU group %d: VFIO_GROUP_SET_CONTAINER: %s",
+		set_error(err, errlen, "--vfio %s: IOMMU group %d: VFIO_GROUP_SET_CONTAINER: %s",
 			  bdf, nr, strerror(errno));
 		return -1;
 	}
 	/* The IOMMU model is chosen once, after the first group is in. */
 	if (!c->iommu_set && ioctl(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
-		set_error(err, errlen, "%s: VFIO_SET_IOMMU type1v2: %s", bdf, strerror(errno));
+		set_error(err, errlen, "--vfio %s: VFIO_SET_IOMMU type1v2: %s", bdf, strerror(errno));
 		ioctl(fd, VFIO_GROUP_UNSET_CONTAINER);
 		return -1;
 	}
@@ -95,7 +95,7 @@ int vfio_container_group(struct vfio_container *c, const char *bdf,
 	int fd;
 
 	if (nr < 0) {
-		set_error(err, errlen, "%s: no IOMMU group (is the IOMMU on, and the device present?)",
+		set_error(err, errlen, "--vfio %s: no IOMMU group (is the IOMMU on, and the device present?)",
 			  bdf);
 		return -1;
 	}
@@ -103,7 +103,7 @@ int vfio_container_group(struct vfio_container *c, const char *bdf,
 		if (c->groups[i].nr == nr)
 			return c->groups[i].fd;
 	if (c->nr_groups == VFIO_MAX_GROUPS) {
-		set_error(err, errlen, "%s: more than %d IOMMU groups", bdf, VFIO_MAX_GROUPS);
+		set_error(err, errlen, "--vfio %s: more than %d IOMMU groups", bdf, VFIO_MAX_GROUPS);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/dev/vfio/%d", nr);
@@ -111,7 +111,7 @@ int vfio_container_group(struct vfio_container *c, const char *bdf,
 	if (fd < 0) {
 		int e = errno;
 
-		set_error(err, errlen, "%s: %s: %s", bdf, path,
+		set_error(err, errlen, "--vfio %s: %s: %s", bdf, path,
 			  e == EBUSY ? "in use by another process (another ursa?)" :
 			  e == ENOENT ? "absent: the device is not bound to vfio-pci (ursa vfio-bind)" :
 			  strerror(e));

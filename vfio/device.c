@@ -94,25 +94,25 @@ int vfio_device_open(struct vfio_device *d, int group_fd, const char *bdf,
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
 	d->fd = ioctl(group_fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (d->fd < 0) {
-		set_error(err, errlen, "%s: VFIO_GROUP_GET_DEVICE_FD: %s%s", bdf,
+		set_error(err, errlen, "--vfio %s: VFIO_GROUP_GET_DEVICE_FD: %s%s", bdf,
 			  strerror(errno), errno == EBUSY ? " (already opened)" : "");
 		return -1;
 	}
 	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &info)) {
-		set_error(err, errlen, "%s: VFIO_DEVICE_GET_INFO: %s", bdf, strerror(errno));
+		set_error(err, errlen, "--vfio %s: VFIO_DEVICE_GET_INFO: %s", bdf, strerror(errno));
 		goto fail;
 	}
 	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
 	    info.num_regions < VFIO_PCI_NUM_REGIONS - 1 ||
 	    info.num_irqs < VFIO_PCI_MSIX_IRQ_INDEX + 1) {
-		set_error(err, errlen, "%s: not a vfio-pci device", bdf);
+		set_error(err, errlen, "--vfio %s: not a vfio-pci device", bdf);
 		goto fail;
 	}
 	d->flags = info.flags;
 	for (unsigned int i = 0; i <= VFIO_PCI_CONFIG_REGION_INDEX; i++) {
 		ret = region_info(d, i);
 		if (ret) {
-			set_error(err, errlen, "%s: region %u: VFIO_DEVICE_GET_REGION_INFO: %s",
+			set_error(err, errlen, "--vfio %s: region %u: VFIO_DEVICE_GET_REGION_INFO: %s",
 				  bdf, i, strerror(-ret));
 			goto fail;
 		}
@@ -121,7 +121,7 @@ int vfio_device_open(struct vfio_device *d, int group_fd, const char *bdf,
 		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = i };
 
 		if (ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq)) {
-			set_error(err, errlen, "%s: interrupt index %u: VFIO_DEVICE_GET_IRQ_INFO: %s",
+			set_error(err, errlen, "--vfio %s: interrupt index %u: VFIO_DEVICE_GET_IRQ_INFO: %s",
 				  bdf, i, strerror(errno));
 			goto fail;
 		}

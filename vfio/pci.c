@@ -151,10 +151,14 @@ static int open_device(struct vfio_pci *vp, const char *bdf,
 		       struct vfio_container *container, char *err, size_t errlen)
 {
 	int group_fd, ret;
+	char why[160];
 
-	if (check_host_device(bdf, err, errlen) ||
-	    vfio_container_open(container, err, errlen))
+	if (check_host_device(bdf, err, errlen))
 		return -1;
+	if (vfio_container_open(container, why, sizeof(why))) {
+		set_error(err, errlen, "--vfio %s: %s", bdf, why);
+		return -1;
+	}
 	group_fd = vfio_container_group(container, bdf, err, errlen);
 	if (group_fd < 0 || vfio_device_open(&vp->dev, group_fd, bdf, err, errlen))
 		return -1;
@@ -200,7 +204,7 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 
 	memset(vp, 0, sizeof(*vp));
 	vp->dev.fd = -1;
-	snprintf(vp->name, sizeof(vp->name), "vfio %s", bdf);
+	snprintf(vp->name, sizeof(vp->name), "--vfio %s", bdf);
 	vp->pci.name = vp->name;
 	vp->pci.config_ops = &vfio_config_ops;
 	if (open_device(vp, bdf, container, err, errlen) ||

@@ -35,7 +35,7 @@ struct vfio_pci_env {
 
 struct vfio_pci {
 	struct pci_device pci;		/* what the guest's bus holds */
-	char name[32];			/* "vfio 0000:00:02.0" */
+	char name[32];			/* "--vfio 0000:00:02.0", for messages */
 	struct vfio_device dev;
 	struct vfio_config config;
 	struct vfio_bars bars;
