@@ -68,6 +68,9 @@ int platform_write_acpi(struct vm *vm, uint64_t *rsdp_gpa, char *err,
 	acpi_platform_default(&p, vm->cfg->cpus);
 	p.mmio64 = (struct acpi_window){ vm->layout.pci_mmio64_base,
 					 vm->layout.pci_mmio64_size };
+	/* Assigned devices: their slots are the user's (--vfio) and stay. */
+	for (unsigned int i = 0; i < vm->cfg->nr_vfio; i++)
+		p.pci_slots |= 1u << vm->cfg->vfio[i].slot;
 	return acpi_build(&p, ACPI_TABLES_GPA, tables, ACPI_TABLES_SIZE, &used,
 			  rsdp_gpa, err, errlen);
 }

@@ -436,6 +436,31 @@ static void check_prt(const uint8_t *dsdt, size_t len)
 	CHECK(p == end);
 }
 
+/* A Device SLnn with _ADR slot << 16 and _SUN slot for each described
+ * slot, and none for the others. */
+static void check_slots(const uint8_t *d, size_t len,
+			const struct acpi_platform *pf)
+{
+	for (unsigned int slot = 0; slot < 32; slot++) {
+		char name[5];
+		size_t at;
+		const uint8_t *p;
+
+		snprintf(name, sizeof(name), "SL%02X", slot);
+		at = find(d, len, name);
+		CHECK(!at == !(pf->pci_slots & (1u << slot)));
+		if (!at)
+			continue;
+		p = d + at + 4;
+		CHECK(!memcmp(p, "\x08_ADR", 5));
+		p += 5;
+		CHECK_EQ_U64(integer(&p), (uint64_t)slot << 16);
+		CHECK(!memcmp(p, "\x08_SUN", 5));
+		p += 5;
+		CHECK_EQ_U64(integer(&p), slot);
+	}
+}
+
 static void check_dsdt(const uint8_t *d, const struct acpi_platform *pf)
 {
 	uint32_t len = ld(d + 4, 4);
@@ -472,6 +497,7 @@ static void check_dsdt(const uint8_t *d, const struct acpi_platform *pf)
 	CHECK(!memmem(d, len, (uint8_t[]){ 0x8a, 0x2b, 0x00 }, 3) ==
 	      !pf->mmio64.size);
 	check_prt(d, len);
+	check_slots(d, len, pf);
 }
 
 static void check_fadt(const uint8_t *f, const struct acpi_platform *pf)
@@ -681,6 +707,7 @@ static void test_tables(void)
 	p.mmio64.size = 0x4000000000ull;
 	p.pci_bus_end = 255;
 	p.cmos_rtc = true;
+	p.pci_slots = 1u << 1 | 1u << 16 | 1u << 31;
 	build_and_check(&p);
 }
 

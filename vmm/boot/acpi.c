@@ -11,6 +11,7 @@
  *   MADT, MCFG
  *   DSDT
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "devices/acpi_pm.h"
@@ -319,6 +320,28 @@ static void pci0_prt(struct aml *a)
 	aml_package_end(a, prt, PCI_SLOTS * PCI_PINS);
 }
 
+/*
+ * A Device per described slot (section 6.1.1 _ADR: slot << 16 | function,
+ * 6.1.11 _SUN: the slot number users see): its firmware name stays put
+ * whatever else is on the bus. Linux's pci_slot module shows _SUN as
+ * /sys/bus/pci/slots/N.
+ */
+static void pci0_slots(struct aml *a, const struct acpi_platform *p)
+{
+	for (unsigned int slot = 1; slot < PCI_SLOTS; slot++) {
+		char name[5];
+		size_t dev;
+
+		if (!(p->pci_slots & (1u << slot)))
+			continue;
+		snprintf(name, sizeof(name), "SL%02X", slot);
+		dev = aml_device_begin(a, name);
+		aml_name_integer(a, "_ADR", (uint64_t)slot << 16);
+		aml_name_integer(a, "_SUN", slot);
+		aml_end(a, dev);
+	}
+}
+
 static int build_dsdt(struct aml *a, const struct acpi_platform *p)
 {
 	uint64_t ecam_size = ((uint64_t)p->pci_bus_end + 1) * LAYOUT_ECAM_BUS_SIZE;
@@ -336,6 +359,7 @@ static int build_dsdt(struct aml *a, const struct acpi_platform *p)
 	aml_name_integer(a, "_BBN", 0);		/* 6.5.5 */
 	pci0_crs(a, p);
 	pci0_prt(a);
+	pci0_slots(a, p);
 	aml_end(a, dev);
 
 	/*

@@ -69,6 +69,7 @@ struct acpi_platform {
 	struct acpi_window mmio32;	/* below 4 GiB, required */
 	struct acpi_window mmio64;	/* above 4 GiB, optional */
 	struct acpi_window pio;		/* I/O ports for BARs, in [0xd00, 0xffff] */
+	uint32_t pci_slots;		/* bit n: slot n holds a device to describe */
 
 	/* Fixed hardware (ACPI 6.5 section 4.8), all in I/O space. */
 	uint16_t pm1a_evt_port;		/* 4 ports: PM1a_STS, PM1a_EN */
