@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "guest/stub_abi.h"
 #include "vmm/kvm.h"
 #include "vmm/kvm_uapi.h"
 #include "vmm/stubs.h"
@@ -31,7 +32,8 @@ static double now(void)
 }
 
 /* Only what the stub needs to get through: reads see all ones (so LSR
- * says the transmitter is empty), writes vanish, HLT ends the run. */
+ * says the transmitter is empty), writes vanish, and a write to the
+ * stubs' halt port ends the run. */
 static int bare_run(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -48,9 +50,9 @@ static int bare_run(struct vcpu *vcpu)
 			if (run->io.direction == KVM_EXIT_IO_IN)
 				memset((char *)run + run->io.data_offset, 0xff,
 				       run->io.size * run->io.count);
+			else if (run->io.port == STUB_HALT_PORT)
+				return 0;
 			break;
-		case KVM_EXIT_HLT:
-			return 0;
 		default:
 			fprintf(stderr, "bare loop: exit reason %u\n", run->exit_reason);
 			return -1;

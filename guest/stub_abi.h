@@ -6,19 +6,26 @@
  * A stub is a flat binary loaded at STUB_LOAD_GPA. It starts with a
  * struct stub_header. ursa enters it in 64-bit mode:
  *   - paging on, the low 4 GiB identity-mapped with 2 MiB pages that are
- *     writable and user-accessible (so CPL3 code may touch RAM and MMIO);
+ *     writable and user-accessible (so CPL3 code may touch RAM and MMIO),
+ *     uncacheable in the MMIO hole [3 GiB, 4 GiB);
  *   - CS = STUB_KERNEL_CS, SS = STUB_KERNEL_DS, interrupts off;
  *   - DS, ES, FS, GS = STUB_USER_DS: DPL 3, so IRET to CPL3 keeps them;
  *   - rdi = vCPU index, rsi = vCPU count, rdx = gpa of struct stub_boot;
  *   - rsp = top of this vCPU's kernel stack;
  *   - GS.base = this vCPU's struct stub_cpu; TR = its TSS (in stub_cpu).
- * Everything else (IDT, CPL3 entry) is the guest runtime's business.
+ * KVM's interrupt controllers are there: vCPU i has a local APIC with ID i
+ * at its reset base 0xfee00000, hardware-enabled but software-disabled
+ * (SDM Vol. 3A 11.4.3, 11.9), and the IOAPIC sits at 0xfec00000. Every vCPU
+ * starts running at the entry; none waits for INIT/SIPI.
+ * A vCPU is done when it writes STUB_HALT_PORT; HLT only waits for an
+ * interrupt. Everything else (IDT, CPL3 entry) is the guest runtime's
+ * business.
  */
 #ifndef URSA_GUEST_STUB_ABI_H
 #define URSA_GUEST_STUB_ABI_H
 
 #define STUB_MAGIC		0x42555352	/* "RSUB" little-endian */
-#define STUB_ABI_VERSION	1
+#define STUB_ABI_VERSION	2	/* 2: irqchip, STUB_HALT_PORT */
 #define STUB_LOAD_GPA		0x100000
 
 /* GDT selectors. The user ones carry RPL 3. */
@@ -30,6 +37,12 @@
 
 /* isa-debug-exit: writing v ends ursa with status (v << 1) | 1. */
 #define STUB_DEBUG_EXIT_PORT	0x501
+/*
+ * Any write here stops the writing vCPU for good: ursa never enters it
+ * again, and ends with status 0 once every vCPU has written it. Just past
+ * debug-exit's four ports; reads return all ones.
+ */
+#define STUB_HALT_PORT		0x505
 #define STUB_COM1_PORT		0x3f8
 
 /* Each vCPU's block above the image: stub_cpu, user stack, kernel stack. */

@@ -41,7 +41,7 @@ int platform_setup_irqchip(struct vm *vm, char *err, size_t errlen)
 	const char *what = kvm_host_lacks(vm->kvm, caps, sizeof(caps) / sizeof(caps[0]));
 
 	if (what) {
-		set_error(err, errlen, "KVM lacks %s, which booting Linux requires", what);
+		set_error(err, errlen, "KVM lacks %s, which ursa's interrupt controllers require", what);
 		return -1;
 	}
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, VMX_TSS_GPA))
@@ -177,7 +177,7 @@ static int add_vfio_devices(struct vm *vm, char *err, size_t errlen)
 
 int platform_add_devices(struct vm *vm, char *err, size_t errlen)
 {
-	uart8250_init(&vm->uart, &vm->console, vm->irqchip ? uart_set_irq : NULL, vm);
+	uart8250_init(&vm->uart, &vm->console, uart_set_irq, vm);
 	vm->debugexit = (struct debugexit){ request_exit, vm };
 	if (add_ports(vm, STUB_COM1_PORT, UART_NR_PORTS, "com1", &uart8250_ops,
 		      &vm->uart, err, errlen) ||
@@ -192,7 +192,7 @@ int platform_add_devices(struct vm *vm, char *err, size_t errlen)
 			return -1;
 	}
 	if (pci_host_init(&vm->pci, &vm->pio, &vm->mmio, &vm->layout,
-			  vm->irqchip ? pci_set_intx : NULL, vm, err, errlen))
+			  pci_set_intx, vm, err, errlen))
 		return -1;
 	vm->pci_ready = true;
 	if (add_vfio_devices(vm, err, errlen))

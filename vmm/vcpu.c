@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "guest/stub_abi.h"
 #include "vmm/cpuid.h"
 #include "vmm/exit_status.h"
 #include "vmm/kvm.h"
@@ -178,12 +179,35 @@ static enum vcpu_next vcpu_fatal(struct vcpu *vcpu, const char *fmt, ...)
 	return VCPU_STOP;
 }
 
+_Static_assert(STUB_HALT_PORT >= STUB_DEBUG_EXIT_PORT + DEBUGEXIT_NR_PORTS,
+	       "the halt port lies clear of debug-exit's ports");
+
+/*
+ * A stub's vCPU says it is done by writing STUB_HALT_PORT: with the
+ * in-kernel LAPIC, HLT waits inside KVM_RUN for an interrupt and never
+ * reaches ursa. The port is the writing vCPU's own business, so it is
+ * handled here rather than by a device on the bus, which cannot tell
+ * vCPUs apart. Linux guests have no such port.
+ */
+static bool is_stub_halt(const struct vcpu *vcpu)
+{
+	const struct kvm_run *run = vcpu->run;
+
+	return !vcpu->vm->cfg->kernel && run->io.port == STUB_HALT_PORT &&
+	       run->io.direction == KVM_EXIT_IO_OUT;
+}
+
 static enum vcpu_next handle_io(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	uint64_t bytes = (uint64_t)run->io.size * run->io.count;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
+	/* The thread stops entering KVM_RUN; the last vCPU ends the VM. */
+	if (is_stub_halt(vcpu)) {
+		vm_vcpu_halted(vcpu->vm);
+		return VCPU_STOP;
+	}
 	/* KVM keeps string I/O data inside the kvm_run mapping; check anyway. */
 	if (run->io.data_offset > vcpu->run_size ||
 	    bytes > vcpu->run_size - run->io.data_offset)
@@ -206,16 +230,6 @@ static enum vcpu_next handle_mmio(struct vcpu *vcpu)
 	bus_access(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data,
 		   run->mmio.len, run->mmio.is_write);
 	return VCPU_CONTINUE;
-}
-
-/*
- * Without an in-kernel irqchip nothing can wake a halted vCPU, so it is
- * done; the VM ends cleanly once every vCPU is.
- */
-static enum vcpu_next handle_hlt(struct vcpu *vcpu)
-{
-	vm_vcpu_halted(vcpu->vm);
-	return VCPU_STOP;
 }
 
 static enum vcpu_next handle_shutdown(struct vcpu *vcpu)
@@ -275,7 +289,6 @@ typedef enum vcpu_next (*exit_handler)(struct vcpu *vcpu);
 static const exit_handler exit_handlers[] = {
 	[KVM_EXIT_IO] = handle_io,
 	[KVM_EXIT_MMIO] = handle_mmio,
-	[KVM_EXIT_HLT] = handle_hlt,
 	[KVM_EXIT_SHUTDOWN] = handle_shutdown,
 	[KVM_EXIT_SYSTEM_EVENT] = handle_system_event,
 	[KVM_EXIT_INTERNAL_ERROR] = handle_internal_error,

@@ -197,7 +197,6 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 		.cfg = cfg, .kvm = kvm, .fd = -1, .stop_fd = -1, .signal_fd = -1,
 		.mem = { .memfd = -1 },
 		.console = { .out_fd = -1, .in_fd = -1 },
-		.irqchip = cfg->kernel != NULL,
 	};
 	/* Saved first, so that vm_destroy() restores it from any failure. */
 	pthread_sigmask(SIG_SETMASK, NULL, &vm->saved_sigmask);
@@ -216,14 +215,14 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 				     err, errlen)) ||
 	    bus_init(&vm->pio, "pio") || bus_init(&vm->mmio, "mmio"))
 		goto fail;
-	if ((vm->irqchip && platform_setup_irqchip(vm, err, errlen)) ||
+	if (platform_setup_irqchip(vm, err, errlen) ||
 	    load_guest(vm, err, errlen))
 		goto fail;
 	if (loop_init(&vm->loop)) {
 		set_error(err, errlen, "io_uring event loop: cannot set up a ring");
 		goto fail;
 	}
-	ret = irq_router_init(&vm->router, vm->fd, vm->irqchip);
+	ret = irq_router_init(&vm->router, vm->fd, true);
 	if (ret) {
 		set_error(err, errlen, "KVM_SET_GSI_ROUTING: %s", strerror(-ret));
 		goto fail;

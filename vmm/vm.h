@@ -49,7 +49,6 @@ struct vm {
 	struct vfio_container vfio;
 	struct vfio_pci *vfio_devs[URSA_MAX_VFIO];
 	unsigned int nr_vfio_devs;
-	bool irqchip;		/* in-kernel PIC, IOAPIC, LAPIC and PIT */
 	struct stub_boot_plan stub_boot;
 	struct linux_boot_plan linux_boot;
 	struct vcpu *vcpus;

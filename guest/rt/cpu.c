@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Start-up, the IDT, exceptions, and the ways a stub ends. */
+#include "lapic.h"
 #include "rt.h"
-#include "vectors.h"
 
 const struct stub_boot *rt_boot;
 
-/* Filled by entry.S's exception_entry macro. */
+/* Filled by entry.S's exception_entry and irq_entry.S's irq_entry macros. */
 extern const uint64_t rt_exception_entries[RT_NUM_EXCEPTIONS];
-
+extern const uint64_t rt_irq_entries[RT_IDT_ENTRIES - RT_NUM_EXCEPTIONS];
 
 /* A 64-bit interrupt gate descriptor (SDM Vol. 3A 6.14.1). */
 struct idt_gate {
@@ -20,17 +20,30 @@ struct idt_gate {
 	uint32_t reserved;
 };
 
-static struct idt_gate idt[RT_IDT_ENTRIES] __attribute__((aligned(16)));
+union idt_entry {
+	struct idt_gate gate;
+	uint64_t q[2];
+};
 
+static union idt_entry idt[RT_IDT_ENTRIES] __attribute__((aligned(16)));
+
+/*
+ * A gate goes in as two whole quadwords of its final value: another vCPU
+ * may be taking an interrupt through it while this one rewrites it, and
+ * must never see it half written (a gate with P clear raises #NP).
+ */
 static void set_gate(unsigned int vec, uint64_t handler)
 {
-	idt[vec] = (struct idt_gate){
+	union idt_entry e = { .gate = {
 		.offset_low = handler & 0xffff,
 		.selector = STUB_KERNEL_CS,
 		.type_attr = 0x8e,	/* present, DPL 0, 64-bit interrupt gate */
 		.offset_mid = (handler >> 16) & 0xffff,
 		.offset_high = handler >> 32,
-	};
+	} };
+
+	__atomic_store_n(&idt[vec].q[0], e.q[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&idt[vec].q[1], e.q[1], __ATOMIC_RELAXED);
 }
 
 /*
@@ -46,6 +59,8 @@ static void idt_install(void)
 
 	for (unsigned int vec = 0; vec < RT_NUM_EXCEPTIONS; vec++)
 		set_gate(vec, rt_exception_entries[vec]);
+	for (unsigned int vec = RT_NUM_EXCEPTIONS; vec < RT_IDT_ENTRIES; vec++)
+		set_gate(vec, rt_irq_entries[vec - RT_NUM_EXCEPTIONS]);
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
@@ -55,6 +70,7 @@ void rt_start(uint32_t cpu, uint32_t ncpus, const struct stub_boot *boot)
 {
 	rt_boot = boot;
 	idt_install();
+	rt_lapic_init();
 	stub_main(cpu, ncpus);
 	rt_halt();
 }
@@ -85,6 +101,8 @@ void rt_exit(uint32_t code)
 
 void rt_halt(void)
 {
+	outb(STUB_HALT_PORT, 0);
+	/* ursa never enters this vCPU again. */
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

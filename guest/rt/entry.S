@@ -77,10 +77,12 @@ exception_common:
  *
  * TSS.rsp0 is this function's rsp after its pushes, so the exception frame
  * lands below everything it saved; user_returned then takes that rsp back
- * from the per-vCPU area.
+ * from the per-vCPU area. fn runs with interrupts disabled; the caller's
+ * RFLAGS.IF comes back with the rest (the #UD's gate cleared it).
  */
 	.globl	rt_user_call
 rt_user_call:
+	pushfq
 	push	%rbx
 	push	%rbp
 	push	%r12
@@ -115,6 +117,7 @@ user_returned:
 	pop	%r12
 	pop	%rbp
 	pop	%rbx
+	popfq
 	ret
 
 	.section .note.GNU-stack, "", @progbits

@@ -10,6 +10,7 @@
 
 #include "../stub_abi.h"
 #include "io.h"
+#include "vectors.h"
 
 /* Each stub defines this; returning from it halts the vCPU. */
 void stub_main(uint32_t cpu, uint32_t ncpus);
@@ -18,7 +19,8 @@ void stub_main(uint32_t cpu, uint32_t ncpus);
 extern const struct stub_boot *rt_boot;
 
 /* Serial console (COM1). Output from different vCPUs is never interleaved
- * within one call. Formats: %s %c %d %u %x %lu %lx %ld %% (x is lowercase hex). */
+ * within one call. Formats: %s %c %d %u %x %lu %lx %ld %% (x is lowercase hex);
+ * a 0 and a width zero-pad numbers ("%08x"). */
 void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rt_vprintf(const char *fmt, va_list ap);
 
@@ -27,8 +29,60 @@ char rt_getc(void);
 
 /* End the VM with ursa status (code << 1) | 1 (isa-debug-exit). */
 __attribute__((noreturn)) void rt_exit(uint32_t code);
-/* Stop this vCPU for good; ursa ends with status 0 once all have halted. */
+/* Stop this vCPU for good (STUB_HALT_PORT); ursa ends with status 0 once
+ * all have halted. */
 __attribute__((noreturn)) void rt_halt(void);
+
+/* This vCPU's index, which is also its local APIC ID. */
+static inline uint32_t rt_cpu_index(void)
+{
+	uint32_t v;
+
+	__asm__("movl %%gs:%c1, %0" : "=r"(v)
+		: "i"(offsetof(struct stub_cpu, index)));
+	return v;
+}
+
+/*
+ * External interrupts, vectors RT_IRQ_VECTOR_FIRST..RT_IRQ_VECTOR_LAST
+ * (vectors.h). Stubs start with interrupts disabled, and CPL3 code
+ * (rt_user_call) always runs with them disabled. A handler runs at CPL0
+ * with interrupts disabled, on the interrupted stack; the runtime sends
+ * the LAPIC EOI when it returns. One table serves every vCPU; an
+ * interrupt on a vector without a handler ends the VM (code 0x7f).
+ */
+void rt_irq_handler(uint8_t vector, void (*fn)(uint8_t vector));
+
+static inline void rt_irq_enable(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+static inline void rt_irq_disable(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
+
+/* Sleep until an interrupt has been handled, one already pending
+ * included, and return with interrupts disabled: a loop
+ * "while (!seen) rt_irq_wait();" cannot miss its interrupt. */
+void rt_irq_wait(void);
+
+/* Fixed-mode, edge-triggered IPIs through this vCPU's xAPIC (SDM Vol. 3A
+ * 11.6.1): to a physical APIC ID, or to itself. Any context. */
+void rt_lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+void rt_lapic_self_ipi(uint8_t vector);
+
+/*
+ * A deadline on this vCPU's LAPIC timer, whose interrupt ends an
+ * rt_irq_wait(), so that waits are bounded:
+ *	rt_deadline_set(1000);
+ *	while (!seen && !rt_deadline_passed())
+ *		rt_irq_wait();
+ * Setting a new deadline replaces the old one.
+ */
+void rt_deadline_set(uint32_t ms);
+bool rt_deadline_passed(void);
 
 /* Run fn(arg) at CPL3, with every I/O port allowed, and return its result. The hosts this
  * project tests on emulate CPL0 code at about 1 us per instruction, so hot

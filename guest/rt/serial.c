@@ -17,26 +17,29 @@ static void serial_putc(char c)
 	outb(STUB_COM1_PORT + UART_THR, c);
 }
 
-static void put_unsigned(uint64_t v, unsigned int base)
+/* v in base, zero-padded to width digits. */
+static void put_unsigned(uint64_t v, unsigned int base, unsigned int width)
 {
 	char digits[20];
-	int n = 0;
+	unsigned int n = 0;
 
 	do {
 		digits[n++] = "0123456789abcdef"[v % base];
 		v /= base;
 	} while (v);
+	for (; width > n; width--)
+		serial_putc('0');
 	while (n)
 		serial_putc(digits[--n]);
 }
 
-static void put_signed(int64_t v)
+static void put_signed(int64_t v, unsigned int width)
 {
 	if (v < 0) {
 		serial_putc('-');
-		put_unsigned(-(uint64_t)v, 10);
+		put_unsigned(-(uint64_t)v, 10, width);
 	} else {
-		put_unsigned(v, 10);
+		put_unsigned(v, 10, width);
 	}
 }
 
@@ -44,6 +47,7 @@ void rt_vprintf(const char *fmt, va_list ap)
 {
 	rt_lock(&print_lock);
 	for (; *fmt; fmt++) {
+		unsigned int width = 0;
 		bool is_long = false;
 		const char *s;
 
@@ -51,19 +55,22 @@ void rt_vprintf(const char *fmt, va_list ap)
 			serial_putc(*fmt);
 			continue;
 		}
-		if (*++fmt == 'l') {
+		if (*++fmt == '0')
+			while (*++fmt >= '0' && *fmt <= '9')
+				width = width * 10 + (*fmt - '0');
+		if (*fmt == 'l') {
 			is_long = true;
 			fmt++;
 		}
 		switch (*fmt) {
 		case 'd':
-			put_signed(is_long ? va_arg(ap, long) : va_arg(ap, int));
+			put_signed(is_long ? va_arg(ap, long) : va_arg(ap, int), width);
 			break;
 		case 'u':
 		case 'x':
 			put_unsigned(is_long ? va_arg(ap, unsigned long) :
 					       va_arg(ap, unsigned int),
-				     *fmt == 'u' ? 10 : 16);
+				     *fmt == 'u' ? 10 : 16, width);
 			break;
 		case 'c':
 			serial_putc((char)va_arg(ap, int));

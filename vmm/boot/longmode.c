@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "vmm/boot/longmode.h"
+#include "vmm/layout.h"
 #include "vmm/memory.h"
 
 #define PTE_PRESENT	(1ull << 0)
 #define PTE_WRITE	(1ull << 1)
 #define PTE_USER	(1ull << 2)
+#define PTE_PWT		(1ull << 3)
+#define PTE_PCD		(1ull << 4)
 #define PTE_LARGE	(1ull << 7)	/* a 2 MiB page in a PDE */
 
 #define CR0_PE		(1ull << 0)
@@ -60,8 +63,13 @@ int longmode_identity_map(struct guest_memory *mem, uint64_t pt_gpa, bool user)
 	pml4[0] = pdpt_gpa | flags;
 	for (uint64_t g = 0; g < 4; g++) {
 		pdpt[g] = (pd_gpa + g * 0x1000) | flags;
-		for (uint64_t i = 0; i < 512; i++)
-			pd[g * 512 + i] = (g << 30 | i << 21) | flags | PTE_LARGE;
+		for (uint64_t i = 0; i < 512; i++) {
+			uint64_t gpa = g << 30 | i << 21;
+
+			pd[g * 512 + i] = gpa | flags | PTE_LARGE |
+					  (gpa >= LAYOUT_MMIO_HOLE_START ?
+					   PTE_PCD | PTE_PWT : 0);
+		}
 	}
 	return 0;
 }

@@ -31,8 +31,10 @@ uint64_t longmode_descriptor(const struct kvm_segment *s);
 
 /*
  * Identity-map [0, 4 GiB) with 2 MiB pages at pt_gpa (LONGMODE_PT_PAGES
- * pages of RAM). user makes the pages accessible at CPL3. Returns 0, or
- * -1 when the pages are not in RAM.
+ * pages of RAM). user makes the pages accessible at CPL3. The 32-bit MMIO
+ * hole is uncacheable: PCD and PWT select PAT entry 3, UC after reset
+ * (SDM Vol. 3A 12.12.3, 12.12.4), so device registers are never cached or
+ * read speculatively. Returns 0, or -1 when the pages are not in RAM.
  */
 int longmode_identity_map(struct guest_memory *mem, uint64_t pt_gpa, bool user);
 

@@ -165,6 +165,7 @@ int stub_boot_vcpu(const struct stub_boot_plan *plan, unsigned int index,
 		.rdx = plan->boot_info_gpa,
 		.rflags = 0x2,	/* bit 1 is reserved and always set */
 	};
+	struct kvm_mp_state mp_state = { KVM_MP_STATE_RUNNABLE };
 
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs)) {
 		set_error(err, errlen, "vCPU %u: KVM_GET_SREGS: %s", index,
@@ -193,6 +194,17 @@ int stub_boot_vcpu(const struct stub_boot_plan *plan, unsigned int index,
 	}
 	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs)) {
 		set_error(err, errlen, "vCPU %u: KVM_SET_REGS: %s", index,
+			  strerror(errno));
+		return -1;
+	}
+	/*
+	 * With an in-kernel LAPIC, KVM holds every vCPU but the bootstrap
+	 * processor in the wait-for-SIPI state (KVM_MP_STATE_UNINITIALIZED),
+	 * as a PC's application processors come out of reset (SDM Vol. 3A
+	 * 9.4.1). Stubs start all vCPUs at the entry, so none waits.
+	 */
+	if (ioctl(vcpu_fd, KVM_SET_MP_STATE, &mp_state)) {
+		set_error(err, errlen, "vCPU %u: KVM_SET_MP_STATE: %s", index,
 			  strerror(errno));
 		return -1;
 	}

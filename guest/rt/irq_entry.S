@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Entry points for the external-interrupt vectors, RT_NUM_EXCEPTIONS to
+ * 255, and their common path to rt_irq_dispatch(). Each entry's address
+ * is recorded in rt_irq_entries[].
+ */
+#include "vectors.h"
+
+.macro irq_entry
+	.pushsection .rodata
+	.quad	1f
+	.popsection
+1:	pushq	$vec
+	jmp	irq_common
+.endm
+
+	.pushsection .rodata
+	.balign	8
+	.globl	rt_irq_entries
+rt_irq_entries:
+	.popsection
+
+	.text
+	.set	vec, RT_NUM_EXCEPTIONS
+	.rept	RT_IDT_ENTRIES - RT_NUM_EXCEPTIONS
+	irq_entry
+	.set	vec, vec + 1
+	.endr
+
+/*
+ * The CPU aligned rsp to 16 bytes and pushed ss, rsp, rflags, cs and rip
+ * (SDM Vol. 3A 6.14.2); the entry pushed the vector. Interrupts arrive
+ * only at CPL0 (CPL3 code runs with IF = 0), so there was no stack or GS
+ * switch: save the registers a C function may clobber (System V x86-64
+ * psABI 3.2.1), call rt_irq_dispatch(vector), restore and return.
+ */
+irq_common:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	mov	72(%rsp), %rdi		/* the vector */
+	sub	$8, %rsp		/* 15 quadwords so far: realign for the call */
+	cld				/* the psABI wants DF clear at a call */
+	call	rt_irq_dispatch
+	add	$8, %rsp
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	add	$8, %rsp		/* the vector */
+	iretq
+
+	.section .note.GNU-stack, "", @progbits
