@@ -154,16 +154,24 @@ static bool keep_msi(struct vfio_config *c, const uint8_t *raw, uint8_t off)
 static bool keep_msix(struct vfio_config *c, const uint8_t *raw, uint8_t off,
 		      unsigned int max_vectors)
 {
-	uint16_t ctrl = pci_get_u16(raw, off + MSIX_CTRL);
-	uint32_t table = pci_get_u32(raw, off + MSIX_TABLE);
-	uint32_t pba = pci_get_u32(raw, off + MSIX_PBA);
-	unsigned int n = (ctrl & MSIX_CTRL_TABLE_SIZE) + 1;
-	const struct pci_bar *tb = &c->bars[table & MSIX_BIR_MASK];
-	const struct pci_bar *pb = &c->bars[pba & MSIX_BIR_MASK];
+	uint16_t ctrl;
+	uint32_t table, pba;
+	unsigned int n;
+	const struct pci_bar *tb, *pb;
 
-	if (off + 12 > PCI_CFG_SIZE || (table & MSIX_BIR_MASK) >= PCI_NUM_BARS ||
-	    (pba & MSIX_BIR_MASK) >= PCI_NUM_BARS ||
-	    tb->kind == PCI_BAR_NONE || tb->kind == PCI_BAR_IO ||
+	/* The registers must lie inside raw, the BIRs name real BARs. */
+	if (off + 12 > PCI_CFG_SIZE || !max_vectors)
+		return false;
+	ctrl = pci_get_u16(raw, off + MSIX_CTRL);
+	table = pci_get_u32(raw, off + MSIX_TABLE);
+	pba = pci_get_u32(raw, off + MSIX_PBA);
+	n = (ctrl & MSIX_CTRL_TABLE_SIZE) + 1;
+	if ((table & MSIX_BIR_MASK) >= PCI_NUM_BARS ||
+	    (pba & MSIX_BIR_MASK) >= PCI_NUM_BARS)
+		return false;
+	tb = &c->bars[table & MSIX_BIR_MASK];
+	pb = &c->bars[pba & MSIX_BIR_MASK];
+	if (tb->kind == PCI_BAR_NONE || tb->kind == PCI_BAR_IO ||
 	    pb->kind == PCI_BAR_NONE || pb->kind == PCI_BAR_IO ||
 	    (table & ~MSIX_BIR_MASK) + 16ull * n > tb->size ||
 	    (pba & ~MSIX_BIR_MASK) + 8ull * ((n + 63) / 64) > pb->size)
