@@ -201,6 +201,7 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 		    const struct vfio_pci_env *env, char *err, size_t errlen)
 {
 	uint8_t pin;
+	int gsi = -1;
 
 	memset(vp, 0, sizeof(*vp));
 	vp->dev.fd = -1;
@@ -213,9 +214,13 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 	if (pci_host_add_device(env->host, &vp->pci, slot, err, errlen))
 		goto fail;
 	vfio_config_read(&vp->config, PCI_INTERRUPT_PIN, &pin, 1);
+	if (pin >= 1 && pin <= 4) {
+		gsi = env->intx_gsi(vp->pci.slot, pin - 1);
+		/* As firmware does: where INTx goes, for OSes without ACPI. */
+		vp->pci.cfg[PCI_INTERRUPT_LINE] = gsi;
+	}
 	if (vfio_irqs_init(&vp->irqs, vp->name, &vp->dev, &vp->config, env->router,
-			   pin >= 1 && pin <= 4 ? (int)env->intx_gsi(vp->pci.slot, pin - 1) : -1,
-			   err, errlen))
+			   gsi, err, errlen))
 		goto fail_irqs;
 	if (vfio_bars_init(&vp->bars, vp->name, &vp->dev, &vp->config,
 			   vp->irqs.has_msix ? &vp->irqs.msix : NULL, env->mem,

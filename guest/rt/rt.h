@@ -73,6 +73,12 @@ void rt_irq_wait(void);
 void rt_lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 void rt_lapic_self_ipi(uint8_t vector);
 
+/* Route I/O APIC input gsi (0-23) to vector on the LAPIC apic_id, level-
+ * or edge-triggered, active low or high; or mask it again. */
+void rt_ioapic_route(uint32_t gsi, uint8_t vector, uint32_t apic_id,
+		     bool level, bool active_low);
+void rt_ioapic_mask(uint32_t gsi);
+
 /*
  * A deadline on this vCPU's LAPIC timer, whose interrupt ends an
  * rt_irq_wait(), so that waits are bounded:

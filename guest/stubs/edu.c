@@ -4,8 +4,8 @@
  * given to the guest with VFIO (ursa run --stub edu --vfio BDF). vCPU 0
  * reads the identification, checks liveness, has the device compute a
  * factorial, moves 2 KiB through the device's buffer by DMA both ways,
- * then enables MSI and takes an interrupt raised by hand and one raised at
- * the end of a DMA. One line per step, "edu: ok" and a halt (status 0); a
+ * takes INTx three times through the I/O APIC, then enables MSI and takes
+ * an interrupt raised by hand and one raised at the end of a DMA. One line per step, "edu: ok" and a halt (status 0); a
  * failure prints "edu: FAIL ..." and exits with code 1 (status 3).
  *
  * ursa's PCI host assigns the BAR before boot, as firmware would; the
@@ -56,6 +56,8 @@
 #define PCI_BAR_TYPE		0x6
 #define PCI_BAR_TYPE_64		0x4
 #define PCI_CAP_PTR		0x34
+#define PCI_INTERRUPT_LINE	0x3c
+#define PCI_INTERRUPT_PIN	0x3d
 #define PCI_CAP_ID_MSI		0x05
 #define MSI_CONTROL		2
 #define MSI_CONTROL_ENABLE	0x0001
@@ -76,10 +78,13 @@
 #define MSI_ADDRESS_DEST_SHIFT	12
 
 #define EDU_VECTOR		0x50
+#define EDU_INTX_VECTOR		0x51
+#define INTX_ROUNDS		3
 #define WAIT_MS			5000	/* a DMA takes the device 100 ms */
 #define RAISE_BITS		0x1234
 
 static uint8_t slot;
+static volatile uint32_t intx_status;
 static uint64_t bar;
 static volatile uint32_t irqs;
 static uint8_t to_device[EDU_DMA_SIZE] __attribute__((aligned(4096)));
@@ -131,6 +136,16 @@ static bool edu_wait_clear(uint32_t reg, uint32_t mask)
 static void on_msi(uint8_t vector)
 {
 	(void)vector;
+	irqs++;
+}
+
+/* INTx is level-triggered: the handler quiets the device (acknowledge)
+ * before the runtime's EOI, or the line would fire again at once. */
+static void on_intx(uint8_t vector)
+{
+	(void)vector;
+	intx_status = edu_read(EDU_IRQ_STATUS);
+	edu_write(EDU_IRQ_ACK, intx_status);
 	irqs++;
 }
 
@@ -289,6 +304,37 @@ static void expect_msi(uint32_t seen, uint32_t bits, const char *what)
 		fail("interrupt status %x after the acknowledgement", status);
 }
 
+/*
+ * Before MSI is on, edu raises INTx. ursa wrote the I/O APIC input its
+ * INTA goes to into the interrupt line register, as firmware does, and
+ * the DSDT's _PRT says level-triggered, active low (ACPI 6.5 6.2.13). Each
+ * round needs the previous one's EOI to have reached the device's line
+ * (KVM's resample, vfio-pci's unmask), or the next raise goes unheard.
+ */
+static void check_intx(void)
+{
+	uint32_t line = cfg_read(PCI_INTERRUPT_LINE, 1);
+
+	if (cfg_read(PCI_INTERRUPT_PIN, 1) != 1)
+		fail("interrupt pin %u, want 1 (INTA)", cfg_read(PCI_INTERRUPT_PIN, 1));
+	if (line < 16 || line > 23)
+		fail("interrupt line %u is no PCI input of the I/O APIC", line);
+	rt_irq_handler(EDU_INTX_VECTOR, on_intx);
+	rt_ioapic_route(line, EDU_INTX_VECTOR, rt_cpu_index(), true, true);
+	for (uint32_t round = 0; round < INTX_ROUNDS; round++) {
+		uint32_t seen = irqs;
+
+		edu_write(EDU_IRQ_RAISE, 1u << round);
+		if (!wait_msi(seen))
+			fail("no INTx for raise %u", round);
+		if (intx_status != 1u << round)
+			fail("interrupt status %x in the INTx handler, want %x",
+			     intx_status, 1u << round);
+	}
+	rt_ioapic_mask(line);
+	rt_printf("edu: intx gsi %u: %u interrupts\n", line, INTX_ROUNDS);
+}
+
 static void check_msi(void)
 {
 	uint8_t cap = find_msi();
@@ -319,6 +365,7 @@ void stub_main(uint32_t cpu, uint32_t ncpus)
 	check_id_and_liveness();
 	check_factorial();
 	check_dma();
+	check_intx();
 	check_msi();
 	rt_printf("edu: ok\n");
 }
