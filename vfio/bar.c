@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -35,14 +36,16 @@ static void bar_read(void *opaque, uint64_t off, uint8_t *data, unsigned int siz
 	struct vfio_bars *b = bar->owner;
 
 	pthread_rwlock_rdlock(&b->lock);
-	if (bar->state == VFIO_BAR_DISABLED)
+	if (bar->state == VFIO_BAR_DISABLED) {
 		memset(data, 0xff, size);
-	else if (inside(off, size, bar->table_off, bar->table_len))
+		atomic_fetch_add(&b->stats.ur_reads, 1);
+	} else if (inside(off, size, bar->table_off, bar->table_len)) {
 		msix_table_read(b->msix, off - bar->table_off, data, size);
-	else if (inside(off, size, bar->pba_off, bar->pba_len))
+	} else if (inside(off, size, bar->pba_off, bar->pba_len)) {
 		msix_pba_read(b->msix, off - bar->pba_off, data, size);
-	else if (!vfio_region_read(b->dev, bar->index, off, data, size))
+	} else if (!vfio_region_read(b->dev, bar->index, off, data, size)) {
 		memset(data, 0xff, size);
+	}
 	pthread_rwlock_unlock(&b->lock);
 }
 
@@ -53,9 +56,10 @@ static void bar_write(void *opaque, uint64_t off, const uint8_t *data,
 	struct vfio_bars *b = bar->owner;
 
 	pthread_rwlock_rdlock(&b->lock);
-	if (bar->state == VFIO_BAR_DISABLED || bar->index == VFIO_BAR_ROM ||
-	    inside(off, size, bar->pba_off, bar->pba_len))
-		;	/* dropped: UR, a read-only ROM, the read-only PBA */
+	if (bar->state == VFIO_BAR_DISABLED)
+		atomic_fetch_add(&b->stats.dropped_writes, 1);
+	else if (bar->index == VFIO_BAR_ROM || inside(off, size, bar->pba_off, bar->pba_len))
+		;	/* read-only: the ROM, the PBA */
 	else if (inside(off, size, bar->table_off, bar->table_len))
 		msix_table_write(b->msix, off - bar->table_off, data, size);
 	else
@@ -171,6 +175,14 @@ int vfio_bars_init(struct vfio_bars *b, const char *name,
 	return 0;
 }
 
+/* Called with the write lock held. */
+static void set_state(struct vfio_bar *bar, enum vfio_bar_state state)
+{
+	if (bar->state != state)
+		atomic_fetch_add(&bar->owner->stats.transitions, 1);
+	bar->state = state;
+}
+
 static void unmap_pieces(struct vfio_bar *bar)
 {
 	struct vfio_bars *b = bar->owner;
@@ -212,16 +224,17 @@ void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 {
 	struct vfio_bar *bar = &b->bar[index];
 	struct bus *bus = bar->kind == PCI_BAR_IO ? b->pio : b->mmio;
-	enum vfio_bar_state want;
+	enum vfio_bar_state want, old;
 
 	if (bar->kind == PCI_BAR_NONE)
 		return;
 	want = !decode || !addr ? VFIO_BAR_DISABLED :
 	       bar->nr_pieces ? VFIO_BAR_MAPPED : VFIO_BAR_TRAPPED;
 	pthread_rwlock_wrlock(&b->lock);
+	old = bar->state;
 	if (bar->state == VFIO_BAR_MAPPED && (want != VFIO_BAR_MAPPED || addr != bar->addr)) {
 		unmap_pieces(bar);
-		bar->state = VFIO_BAR_TRAPPED;
+		bar->state = VFIO_BAR_TRAPPED;	/* on its way to want */
 	}
 	if (bar->on_bus && addr != bar->addr) {
 		bus_remove(bus, bar->addr, bar);
@@ -234,8 +247,68 @@ void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 	if (want == VFIO_BAR_MAPPED && bar->state != VFIO_BAR_MAPPED &&
 	    !map_pieces(bar, addr))
 		want = VFIO_BAR_TRAPPED;
-	bar->state = want;
+	bar->state = old;
+	set_state(bar, want);
 	bar->addr = addr;
+	pthread_rwlock_unlock(&b->lock);
+}
+
+unsigned int vfio_bars_demote(struct vfio_bars *b, bool all_mapped,
+			      uint64_t gpa, bool decoding)
+{
+	unsigned int n = 0;
+
+	pthread_rwlock_wrlock(&b->lock);
+	for (unsigned int i = 0; i < VFIO_NR_BARS; i++) {
+		struct vfio_bar *bar = &b->bar[i];
+
+		if (bar->state != VFIO_BAR_MAPPED ||
+		    (!all_mapped && !inside(gpa, 1, bar->addr, bar->size)))
+			continue;
+		unmap_pieces(bar);
+		set_state(bar, decoding ? VFIO_BAR_TRAPPED : VFIO_BAR_DISABLED);
+		atomic_fetch_add(&b->stats.demotions, 1);
+		n++;
+	}
+	pthread_rwlock_unlock(&b->lock);
+	return n;
+}
+
+bool vfio_bars_hold(struct vfio_bars *b, uint64_t gpa)
+{
+	bool held = false;
+
+	pthread_rwlock_rdlock(&b->lock);
+	for (unsigned int i = 0; i < VFIO_NR_BARS; i++)
+		held |= b->bar[i].on_bus && inside(gpa, 1, b->bar[i].addr, b->bar[i].size);
+	pthread_rwlock_unlock(&b->lock);
+	return held;
+}
+
+void vfio_bars_describe(struct vfio_bars *b, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[VFIO_BAR_DISABLED] = "DISABLED",
+		[VFIO_BAR_TRAPPED] = "TRAPPED",
+		[VFIO_BAR_MAPPED] = "MAPPED",
+	};
+	size_t used = 0;
+
+	buf[0] = '\0';
+	pthread_rwlock_rdlock(&b->lock);
+	for (unsigned int i = 0; i < VFIO_NR_BARS && used < len; i++) {
+		const struct vfio_bar *bar = &b->bar[i];
+		int n;
+
+		if (bar->kind == PCI_BAR_NONE)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s%u 0x%llx+0x%llx %s",
+			     used ? ", " : "", i == VFIO_BAR_ROM ? "ROM" : "BAR",
+			     i == VFIO_BAR_ROM ? 0 : i, (unsigned long long)bar->addr,
+			     (unsigned long long)bar->size, names[bar->state]);
+		if (n > 0)
+			used += n;
+	}
 	pthread_rwlock_unlock(&b->lock);
 }
 

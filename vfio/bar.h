@@ -27,6 +27,7 @@
 #define URSA_VFIO_BAR_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +70,14 @@ struct vfio_bar {
 	uint64_t table_off, table_len, pba_off, pba_len;
 };
 
+/* What the state machine did, for --stats. */
+struct vfio_bar_stats {
+	atomic_ulong ur_reads;		/* DISABLED: answered all ones */
+	atomic_ulong dropped_writes;	/* DISABLED: never reached the device */
+	atomic_ulong transitions;	/* state changes */
+	atomic_ulong demotions;		/* MAPPED taken down after a fault */
+};
+
 struct vfio_bars {
 	const char *name;	/* the device, for messages */
 	struct vfio_device *dev;
@@ -79,6 +88,7 @@ struct vfio_bars {
 	struct bus *mmio, *pio;
 	pthread_rwlock_t lock;	/* accesses: read; transitions: write */
 	struct vfio_bar bar[VFIO_NR_BARS];
+	struct vfio_bar_stats stats;
 };
 
 /*
@@ -100,5 +110,22 @@ void vfio_bars_destroy(struct vfio_bars *b);
  */
 void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 		   uint64_t addr);
+
+/*
+ * After KVM failed to fault in a BAR page (the mapping was zapped under
+ * the memslot): take the MAPPED BAR holding gpa, or with all_mapped every
+ * MAPPED BAR, off its memslots, to DISABLED when the device does not
+ * decode memory now (decoding false) or TRAPPED when it does. Returns how
+ * many BARs were demoted. A guest access then exits as MMIO and gets the
+ * state's answer.
+ */
+unsigned int vfio_bars_demote(struct vfio_bars *b, bool all_mapped,
+			      uint64_t gpa, bool decoding);
+
+/* Whether gpa lies in one of the BARs' ranges on the bus. */
+bool vfio_bars_hold(struct vfio_bars *b, uint64_t gpa);
+
+/* "BAR0 0xc0000000+0x100000 MAPPED ..." for a diagnosis. */
+void vfio_bars_describe(struct vfio_bars *b, char *buf, size_t len);
 
 #endif

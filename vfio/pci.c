@@ -70,13 +70,22 @@ static void sync_bars(struct vfio_pci *vp, uint16_t cmd)
  * Decode goes off before the device sees the COMMAND write (bits cleared
  * in either value count as off), and on only after it has: in between
  * the BARs are DISABLED, never mapped over a device that does not decode.
+ * vfio-pci zaps the BARs' mappings as it forwards a write that clears
+ * memory decoding (vfio_basic_config_write() ->
+ * vfio_pci_zap_and_down_write_memory_lock()).
  */
 static void on_command(void *opaque, uint16_t old, uint16_t new, bool before)
 {
 	struct vfio_pci *vp = opaque;
+	bool mem_off = (old & PCI_COMMAND_MEMORY) && !(new & PCI_COMMAND_MEMORY);
 
-	if (vp->bars_ready)
-		sync_bars(vp, before ? old & new : new);
+	if (!vp->bars_ready)
+		return;
+	if (!before && mem_off)
+		atomic_fetch_add(vp->zaps, 1);
+	if (before && vp->order == VFIO_BAR_ORDER_QEMU)
+		return;		/* the window QEMU and kvmtool leave open */
+	sync_bars(vp, before ? old & new : new);
 }
 
 static void on_bar_written(void *opaque, unsigned int bar)
@@ -197,7 +206,7 @@ static int setup_config(struct vfio_pci *vp, char *err, size_t errlen)
 }
 
 int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
-		    struct vfio_container *container,
+		    enum vfio_bar_order order, struct vfio_container *container,
 		    const struct vfio_pci_env *env, char *err, size_t errlen)
 {
 	uint8_t pin;
@@ -208,6 +217,8 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 	snprintf(vp->name, sizeof(vp->name), "--vfio %s", bdf);
 	vp->pci.name = vp->name;
 	vp->pci.config_ops = &vfio_config_ops;
+	vp->order = order;
+	vp->zaps = env->zaps;
 	if (open_device(vp, bdf, container, err, errlen) ||
 	    setup_config(vp, err, errlen))
 		goto fail;
@@ -236,6 +247,41 @@ fail_irqs:
 fail:
 	vfio_device_close(&vp->dev);
 	return -1;
+}
+
+/* Whether the device decodes memory now, as vfio-pci sees it. */
+static bool decodes_memory(struct vfio_pci *vp)
+{
+	uint16_t cmd;
+
+	return vfio_region_read(&vp->dev, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND,
+				&cmd, sizeof(cmd)) && (cmd & PCI_COMMAND_MEMORY);
+}
+
+bool vfio_pci_recover_fault(struct vfio_pci *vp, bool have_gpa, uint64_t gpa)
+{
+	bool decoding = decodes_memory(vp);
+
+	if (have_gpa) {
+		if (!vfio_bars_hold(&vp->bars, gpa))
+			return false;
+		vfio_bars_demote(&vp->bars, false, gpa, decoding);
+		return true;
+	}
+	return !decoding && vfio_bars_demote(&vp->bars, true, 0, false);
+}
+
+void vfio_pci_describe(struct vfio_pci *vp, char *buf, size_t len)
+{
+	char bars[256];
+	uint16_t cmd = 0;
+	bool ok = vfio_region_read(&vp->dev, VFIO_PCI_CONFIG_REGION_INDEX,
+				   PCI_COMMAND, &cmd, sizeof(cmd));
+
+	vfio_bars_describe(&vp->bars, bars, sizeof(bars));
+	snprintf(buf, len, "%s: COMMAND %s0x%04x (memory %s); %s", vp->name,
+		 ok ? "" : "unreadable ", cmd,
+		 cmd & PCI_COMMAND_MEMORY ? "on" : "off", bars);
 }
 
 void vfio_pci_destroy(struct vfio_pci *vp)

@@ -7,8 +7,10 @@
 #ifndef URSA_VFIO_PCI_H
 #define URSA_VFIO_PCI_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "devices/pci.h"
 #include "vfio/bar.h"
@@ -21,6 +23,14 @@ struct guest_memory;
 struct irq_router;
 struct vfio_container;
 
+/*
+ * When a COMMAND write that turns memory decoding off reaches the device
+ * relative to the BARs' memslots going: ursa's order (memslots first,
+ * never a window in which a vCPU can touch a zapped mapping), or QEMU's
+ * and kvmtool's (the write first), which exists to reproduce the crash.
+ */
+enum vfio_bar_order { VFIO_BAR_ORDER_SAFE, VFIO_BAR_ORDER_QEMU };
+
 /* What an assigned device needs from its VM. */
 struct vfio_pci_env {
 	int vm_fd;
@@ -31,6 +41,9 @@ struct vfio_pci_env {
 	struct pci_host *host;
 	/* The IOAPIC input INTx pin (0 = INTA) of slot is wired to. */
 	unsigned int (*intx_gsi)(unsigned int slot, unsigned int pin);
+	/* Bumped whenever vfio-pci may have zapped a BAR mapping (memory
+	 * decoding went off); shared by the VM's devices. */
+	atomic_ulong *zaps;
 };
 
 struct vfio_pci {
@@ -42,6 +55,8 @@ struct vfio_pci {
 	bool bars_ready;
 	struct vfio_irqs irqs;
 	bool irqs_ready;
+	enum vfio_bar_order order;
+	atomic_ulong *zaps;
 };
 
 /*
@@ -50,8 +65,21 @@ struct vfio_pci {
  * cause. On failure vp holds nothing and needs no destroy.
  */
 int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
-		    struct vfio_container *container,
+		    enum vfio_bar_order order, struct vfio_container *container,
 		    const struct vfio_pci_env *env, char *err, size_t errlen);
+
+/*
+ * KVM_RUN failed with EFAULT. With have_gpa (KVM_EXIT_MEMORY_FAULT), if
+ * gpa lies in one of vp's BARs, demote that BAR according to whether the
+ * device decodes memory now; without, demote every MAPPED BAR if the
+ * device does not decode memory now (its mappings may be zapped). Returns
+ * whether a BAR of vp was demoted or (with have_gpa) holds gpa, i.e.
+ * whether re-running the instruction is the right answer.
+ */
+bool vfio_pci_recover_fault(struct vfio_pci *vp, bool have_gpa, uint64_t gpa);
+
+/* One line on the device's state for a diagnosis: COMMAND and BARs. */
+void vfio_pci_describe(struct vfio_pci *vp, char *buf, size_t len);
 
 /* Interrupts off, BARs unmapped, the device reset and closed. */
 void vfio_pci_destroy(struct vfio_pci *vp);

@@ -28,8 +28,13 @@ const char config_run_usage[] =
 	"  --disk PATH[,readonly][,direct]\n"
 	"                       a virtio-blk disk backed by a file or block device\n"
 	"                       (repeatable, up to 8; direct: O_DIRECT)\n"
-	"  --vfio BDF[,slot=N]  pass the host PCI device BDF (bound to vfio-pci) through,\n"
-	"                       in guest PCI slot N (default: 16 and up; repeatable, up to 8)\n"
+	"  --vfio BDF[,slot=N][,bar-order=safe|qemu]\n"
+	"                       pass the host PCI device BDF (bound to vfio-pci) through,\n"
+	"                       in guest PCI slot N (default: 16 and up; repeatable, up to 8);\n"
+	"                       bar-order=qemu forwards a memory-decode-off write before\n"
+	"                       unmapping the BARs, as QEMU does (to reproduce the crash)\n"
+	"  --no-fault-recovery  a KVM_RUN EFAULT on an assigned BAR ends the VM\n"
+	"  --stats              print the BAR state machine's counters at exit\n"
 	"  --phys-bits N        guest physical address width, CPUID 0x80000008\n"
 	"                       (default: what the host's KVM supports)\n"
 	"  --debug-memfault-slot\n"
@@ -39,7 +44,7 @@ const char config_run_usage[] =
 
 enum run_option {
 	OPT_STUB, OPT_KERNEL, OPT_INITRD, OPT_DISK, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
-	OPT_VFIO, OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
+	OPT_VFIO, OPT_NO_FAULT_RECOVERY, OPT_STATS, OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
 };
 
 static const struct option_def run_options[] = {
@@ -53,6 +58,8 @@ static const struct option_def run_options[] = {
 	{ "append", OPT_APPEND, true },
 	{ "phys-bits", OPT_PHYS_BITS, true },
 	{ "vfio", OPT_VFIO, true },
+	{ "no-fault-recovery", OPT_NO_FAULT_RECOVERY, false },
+	{ "stats", OPT_STATS, false },
 	{ "debug-memfault-slot", OPT_DEBUG_MEMFAULT_SLOT, false },
 	{ "help", OPT_HELP, false },
 };
@@ -269,10 +276,14 @@ static int add_vfio(struct vm_config *cfg, const char *v, char *err,
 	while (next_flag(&rest, &flag, &len)) {
 		char n[8];
 
+		if (flag_is(flag, len, "bar-order=safe") || flag_is(flag, len, "bar-order=qemu")) {
+			d->bar_order_qemu = flag_is(flag, len, "bar-order=qemu");
+			continue;
+		}
 		snprintf(n, sizeof(n), "%.*s", (int)(len > 5 ? len - 5 : 0), flag + 5);
 		if (len < 5 || strncmp(flag, "slot=", 5) || parse_uint(n, 31, &d->slot) ||
 		    !d->slot) {
-			set_error(err, errlen, "--vfio '%s': unknown flag '%.*s' (slot=1..31)",
+			set_error(err, errlen, "--vfio '%s': unknown flag '%.*s' (slot=1..31, bar-order=safe|qemu)",
 				  v, (int)len, flag);
 			return -1;
 		}
@@ -361,6 +372,12 @@ static int set_option(struct vm_config *cfg, int id, const char *v,
 	case OPT_DEBUG_MEMFAULT_SLOT:
 		cfg->debug_memfault_slot = true;
 		return 0;
+	case OPT_NO_FAULT_RECOVERY:
+		cfg->fault_recovery = false;
+		return 0;
+	case OPT_STATS:
+		cfg->stats = true;
+		return 0;
 	case OPT_PHYS_BITS:
 		if (parse_uint(v, 64, &cfg->phys_bits) || cfg->phys_bits < 32 ||
 		    cfg->phys_bits > limits->phys_bits) {
@@ -389,6 +406,7 @@ enum config_result config_parse_run(int argc, char *const argv[],
 		.phys_bits = limits->phys_bits,
 		.console = CONSOLE_STDIO,
 		.append = "",
+		.fault_recovery = true,
 	};
 	while (i < argc) {
 		const char *value;

@@ -35,10 +35,11 @@ struct disk_config {
 	bool direct;
 };
 
-/* --vfio BDF[,slot=N] */
+/* --vfio BDF[,slot=N][,bar-order=safe|qemu] */
 struct vfio_dev_config {
 	char bdf[16];		/* "DDDD:BB:DD.F" */
 	unsigned int slot;	/* the guest's PCI slot, 1..31 */
+	bool bar_order_qemu;	/* forward MEM-off before unmapping (the crash) */
 };
 
 /* What this host's KVM allows; see kvm_host_limits(). */
@@ -64,6 +65,8 @@ struct vm_config {
 	unsigned int nr_disks;
 	struct vfio_dev_config vfio[URSA_MAX_VFIO];
 	unsigned int nr_vfio;
+	bool fault_recovery;			/* off: --no-fault-recovery */
+	bool stats;				/* --stats */
 };
 
 enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };

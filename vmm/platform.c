@@ -154,6 +154,7 @@ static int add_vfio_devices(struct vm *vm, char *err, size_t errlen)
 		.router = &vm->router,
 		.host = &vm->pci,
 		.intx_gsi = intx_gsi,
+		.zaps = &vm->bar_zaps,
 	};
 
 	for (unsigned int i = 0; i < vm->cfg->nr_vfio; i++) {
@@ -164,7 +165,9 @@ static int add_vfio_devices(struct vm *vm, char *err, size_t errlen)
 			set_error(err, errlen, "--vfio %s: out of memory", d->bdf);
 			return -1;
 		}
-		if (vfio_pci_create(vp, d->bdf, d->slot, &vm->vfio, &env, err, errlen)) {
+		if (vfio_pci_create(vp, d->bdf, d->slot,
+				    d->bar_order_qemu ? VFIO_BAR_ORDER_QEMU : VFIO_BAR_ORDER_SAFE,
+				    &vm->vfio, &env, err, errlen)) {
 			free(vp);
 			return -1;
 		}
@@ -219,4 +222,37 @@ void platform_destroy(struct vm *vm)
 		acpi_pm_destroy(&vm->pm);
 	vm->pci_ready = vm->pm_ready = false;
 	uart8250_destroy(&vm->uart);
+}
+
+bool platform_recover_fault(struct vm *vm, bool have_gpa, uint64_t gpa)
+{
+	bool recovered = false;
+
+	for (unsigned int i = 0; i < vm->nr_vfio_devs; i++)
+		recovered |= vfio_pci_recover_fault(vm->vfio_devs[i], have_gpa, gpa);
+	return recovered;
+}
+
+void platform_describe_assigned(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vfio_devs; i++) {
+		char line[512];
+
+		vfio_pci_describe(vm->vfio_devs[i], line, sizeof(line));
+		log_error("%s", line);
+	}
+}
+
+void platform_print_stats(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vfio_devs; i++) {
+		const struct vfio_pci *vp = vm->vfio_devs[i];
+		const struct vfio_bar_stats *s = &vp->bars.stats;
+
+		log_error("stats: %s: ur-reads %lu dropped-writes %lu transitions %lu demotions %lu",
+			  vp->name, atomic_load(&s->ur_reads), atomic_load(&s->dropped_writes),
+			  atomic_load(&s->transitions), atomic_load(&s->demotions));
+	}
+	log_error("stats: memory-fault-exits %lu recovered-efaults %lu",
+		  atomic_load(&vm->memfault_exits), atomic_load(&vm->recovered_efaults));
 }

@@ -7,6 +7,7 @@
 #ifndef URSA_VMM_PLATFORM_H
 #define URSA_VMM_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,18 @@ int platform_write_acpi(struct vm *vm, uint64_t *rsdp_gpa, char *err,
 /* Every device, on its bus. Needs the console, loop and IRQ router. */
 int platform_add_devices(struct vm *vm, char *err, size_t errlen);
 void platform_destroy(struct vm *vm);
+
+/*
+ * KVM_RUN failed with EFAULT (have_gpa: KVM_EXIT_MEMORY_FAULT at gpa).
+ * Whether an assigned device's BAR explains it and was taken off its
+ * memslots, so that re-running the instruction gets the BAR state's answer.
+ */
+bool platform_recover_fault(struct vm *vm, bool have_gpa, uint64_t gpa);
+
+/* A line on stderr per assigned device: COMMAND and BAR states. */
+void platform_describe_assigned(struct vm *vm);
+
+/* --stats: the counters, on stderr. */
+void platform_print_stats(struct vm *vm);
 
 #endif

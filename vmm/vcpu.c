@@ -14,6 +14,7 @@
 #include "vmm/cpuid.h"
 #include "vmm/exit_status.h"
 #include "vmm/kvm.h"
+#include "vmm/platform.h"
 #include "vmm/kvm_uapi.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
@@ -308,22 +309,54 @@ static enum vcpu_next dispatch_exit(struct vcpu *vcpu)
 }
 
 /*
+ * EFAULTs in a row that ursa recovers from before it calls the guest
+ * broken: a recovery takes the BAR off its memslots, so the re-run access
+ * cannot fault the same way again.
+ */
+#define VCPU_MAX_FAULT_RETRIES	8
+
+/*
  * KVM_RUN failed with EFAULT: KVM could not fault in host memory behind a
- * guest access. Kernels with KVM_CAP_MEMORY_FAULT_INFO say where through
+ * guest access (kvm_handle_error_pfn()). Kernels with
+ * KVM_CAP_MEMORY_FAULT_INFO and ursa's patch say where through
  * run->memory_fault (exit_reason KVM_EXIT_MEMORY_FAULT); others do not.
+ *
+ * On an assigned device's BAR this is vfio-pci having zapped the mapping
+ * under a memslot (memory decoding went off). With the gpa, the BAR
+ * holding it is demoted; without, the fault is attributed to the BARs of
+ * devices that do not decode memory now, or to a zap that happened while
+ * this vCPU was in KVM_RUN. Either way the instruction runs again and
+ * exits as MMIO. Anything else is fatal, with the assigned devices' state.
  */
 static enum vcpu_next handle_efault(struct vcpu *vcpu)
 {
 	const struct ursa_kvm_memory_fault *mf = kvm_run_memory_fault(vcpu->run);
+	bool have_gpa = vcpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT;
+	struct vm *vm = vcpu->vm;
+	const char *why = "";
 
-	if (vcpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT)
-		return vcpu_fatal(vcpu, "KVM_RUN: Bad address (EFAULT), KVM_EXIT_MEMORY_FAULT gpa=0x%llx size=0x%llx flags=0x%llx%s",
+	if (!vm->cfg->fault_recovery) {
+		why = ", fault recovery is off";
+	} else if (vcpu->fault_retries == VCPU_MAX_FAULT_RETRIES) {
+		why = ", still faulting after recoveries";
+	} else if (platform_recover_fault(vm, have_gpa, have_gpa ? mf->gpa : 0) ||
+		   (!have_gpa && atomic_load(&vm->bar_zaps) != vcpu->zaps_seen)) {
+		vcpu->fault_retries++;
+		atomic_fetch_add(have_gpa ? &vm->memfault_exits : &vm->recovered_efaults, 1);
+		return VCPU_CONTINUE;
+	} else if (vm->nr_vfio_devs) {
+		why = have_gpa ? ", not in an assigned device's BAR" :
+			", not attributable to an assigned device";
+	}
+	platform_describe_assigned(vm);
+	if (have_gpa)
+		return vcpu_fatal(vcpu, "KVM_RUN: Bad address (EFAULT), KVM_EXIT_MEMORY_FAULT gpa=0x%llx size=0x%llx flags=0x%llx%s%s",
 				  mf->gpa, mf->size, mf->flags,
 				  (mf->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE) ?
-				  " (private)" : "");
-	return vcpu_fatal(vcpu, "KVM_RUN: Bad address (EFAULT) with no memory-fault information (exit reason %u, %s): the kernel did not report the faulting gpa",
+				  " (private)" : "", why);
+	return vcpu_fatal(vcpu, "KVM_RUN: Bad address (EFAULT) with no memory-fault information (exit reason %u, %s): the kernel did not report the faulting gpa%s",
 			  vcpu->run->exit_reason,
-			  kvm_exit_reason_name(vcpu->run->exit_reason));
+			  kvm_exit_reason_name(vcpu->run->exit_reason), why);
 }
 
 static void *vcpu_thread(void *arg)
@@ -339,7 +372,9 @@ static void *vcpu_thread(void *arg)
 			if (vm_stopping(vcpu->vm))
 				break;
 		}
+		vcpu->zaps_seen = atomic_load(&vcpu->vm->bar_zaps);
 		if (ioctl(vcpu->fd, KVM_RUN, 0) == 0) {
+			vcpu->fault_retries = 0;
 			next = dispatch_exit(vcpu);
 		} else if (errno == EINTR || errno == EAGAIN) {
 			next = VCPU_CONTINUE;	/* the loop condition decides */

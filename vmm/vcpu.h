@@ -23,6 +23,8 @@ struct vcpu {
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool dump_requested;
+	unsigned long zaps_seen;	/* vm->bar_zaps when KVM_RUN was entered */
+	unsigned int fault_retries;	/* EFAULTs recovered since the last exit */
 };
 
 /* KVM_CREATE_VCPU, map kvm_run, set the CPUID policy. 0 or -1 with err. */

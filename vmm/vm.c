@@ -260,6 +260,8 @@ int vm_run(struct vm *vm)
 		vcpu_kick(&vm->vcpus[i]);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
+	if (vm->cfg->stats)
+		platform_print_stats(vm);
 	return vm->exit_status;
 }
 

@@ -49,6 +49,9 @@ struct vm {
 	struct vfio_container vfio;
 	struct vfio_pci *vfio_devs[URSA_MAX_VFIO];
 	unsigned int nr_vfio_devs;
+	atomic_ulong bar_zaps;		/* see struct vfio_pci_env */
+	atomic_ulong memfault_exits;	/* recovered KVM_EXIT_MEMORY_FAULTs */
+	atomic_ulong recovered_efaults;	/* recovered EFAULTs without a gpa */
 	struct stub_boot_plan stub_boot;
 	struct linux_boot_plan linux_boot;
 	struct vcpu *vcpus;

@@ -77,6 +77,22 @@ static void test_all_options(void)
 	      !cfg.disks[0].direct);
 	CHECK(!strcmp(cfg.disks[1].path, "/dev/zero") && cfg.disks[1].read_only &&
 	      cfg.disks[1].direct);
+	/* Assigned devices: slots from 16 in order unless given; options. */
+	CHECK(cfg.fault_recovery && !cfg.stats);
+	CHECK(parse(&cfg, err, "--stub", "hello", "--vfio", "00:02.0", "--vfio",
+		    "0000:00:03.0,slot=20", "--vfio", "01:02.7,bar-order=qemu,slot=5",
+		    "--vfio", "00:04.0,bar-order=safe", "--no-fault-recovery", "--stats",
+		    NULL) == CONFIG_OK);
+	CHECK_EQ_U64(cfg.nr_vfio, 4);
+	CHECK(!strcmp(cfg.vfio[0].bdf, "0000:00:02.0") && cfg.vfio[0].slot == 16 &&
+	      !cfg.vfio[0].bar_order_qemu);
+	CHECK(!strcmp(cfg.vfio[1].bdf, "0000:00:03.0"));
+	CHECK_EQ_U64(cfg.vfio[1].slot, 20);
+	CHECK(!strcmp(cfg.vfio[2].bdf, "0000:01:02.7") && cfg.vfio[2].slot == 5 &&
+	      cfg.vfio[2].bar_order_qemu);
+	CHECK_EQ_U64(cfg.vfio[3].slot, 17);
+	CHECK(!cfg.vfio[3].bar_order_qemu);
+	CHECK(!cfg.fault_recovery && cfg.stats);
 	/* The last of a repeated option wins. */
 	CHECK(parse(&cfg, err, "--stub", "hello", "--cpus", "2", "--cpus", "3", NULL) == CONFIG_OK);
 	CHECK_EQ_U64(cfg.cpus, 3);
@@ -132,6 +148,16 @@ static void test_misuse(void)
 		{ { "--stub", "hello", "--disk", "/dev/null,rw" }, "unknown flag 'rw'" },
 		{ { "--stub", "hello", "--disk", ",readonly" }, "expected PATH" },
 		{ { "--stub", "hello", "--disk", "/dev/null,readonly,bogus" }, "unknown flag 'bogus'" },
+		{ { "--stub", "hello", "--vfio", "zz" }, "--vfio 'zz': expected a PCI address" },
+		{ { "--stub", "hello", "--vfio", "00:02.0,slot=0" }, "unknown flag 'slot=0'" },
+		{ { "--stub", "hello", "--vfio", "00:02.0,slot=32" }, "unknown flag 'slot=32'" },
+		{ { "--stub", "hello", "--vfio", "00:02.0,bar-order=fast" }, "unknown flag 'bar-order=fast'" },
+		{ { "--stub", "hello", "--vfio", "00:02.0", "--vfio", "0000:00:02.0" },
+		  "--vfio 0000:00:02.0: given twice" },
+		{ { "--stub", "hello", "--vfio", "00:02.0", "--vfio", "00:03.0,slot=16" },
+		  "slot 16 is taken by --vfio 0000:00:02.0" },
+		{ { "--stub", "hello", "--vfio", "00:02.0,slot=3", "--vfio", "00:03.0,slot=3" },
+		  "slot 3 is taken by --vfio 0000:00:02.0" },
 		{ { "--stub", "hello", "--cpus", "0" }, "--cpus '0'" },
 		{ { "--stub", "hello", "--cpus", "9" }, "1 to 8" },
 		{ { "--stub", "hello", "--cpus", "two" }, "--cpus 'two'" },
