@@ -32,6 +32,14 @@
 #define MSIX_PBA		8
 #define MSIX_BIR_MASK		0x7
 
+/* Power management (PCI Bus Power Management 1.2, 3.2.4): PMCSR. */
+#define PM_CSR			4
+#define  PM_CSR_STATE		0x3
+
+/* PCI Express capability (PCIe 6.0 7.5.3.4): Device Control. */
+#define EXP_DEVCTL		8
+#define  EXP_DEVCTL_FLR		0x8000	/* Initiate Function Level Reset */
+
 #define CAP_MIN_OFFSET		0x40
 #define CAP_MAX			48	/* (256 - 64) / 4 */
 
@@ -314,6 +322,16 @@ void vfio_config_read(struct vfio_config *c, unsigned int off, uint8_t *data,
 	}
 }
 
+unsigned int vfio_config_power_state(struct vfio_config *c)
+{
+	uint8_t d[2];
+
+	if (!c->pm)
+		return 0;
+	vfio_config_read(c, c->pm + PM_CSR, d, 2);
+	return pci_get_u16(d, 0) & PM_CSR_STATE;
+}
+
 uint16_t vfio_config_command(struct vfio_config *c)
 {
 	uint8_t d[2];
@@ -363,11 +381,46 @@ static void report_bars(struct vfio_config *c, unsigned int off, unsigned int si
 		c->hooks.bar_written(c->hooks.opaque, VFIO_CONFIG_ROM);
 }
 
+/* The 16-bit register at reg as it is, with the bytes of this write in. */
+static uint16_t merged16(struct vfio_config *c, unsigned int reg,
+			 unsigned int off, const uint8_t *data, unsigned int size)
+{
+	uint8_t v[2];
+
+	vfio_config_read(c, reg, v, 2);
+	for (unsigned int i = 0; i < size; i++)
+		if (off + i >= reg && off + i < reg + 2)
+			v[off + i - reg] = data[i];
+	return pci_get_u16(v, 0);
+}
+
+/*
+ * The writes whose meaning ursa must act on both before and after the
+ * device sees them: COMMAND, the PM power state, an FLR.
+ */
+struct write_events {
+	bool command, power, flr;
+	uint16_t old_cmd, new_cmd;
+	unsigned int old_state, new_state;
+};
+
+static void announce(struct vfio_config *c, const struct write_events *e,
+		     bool before)
+{
+	void *o = c->hooks.opaque;
+
+	if (e->command)
+		c->hooks.command(o, e->old_cmd, e->new_cmd, before);
+	if (e->power)
+		c->hooks.power(o, e->old_state, e->new_state, before);
+	if (e->flr)
+		c->hooks.flr(o, before);
+}
+
 void vfio_config_write(struct vfio_config *c, unsigned int off,
 		       const uint8_t *data, unsigned int size)
 {
-	bool command = false;
-	uint16_t old_cmd = 0, new_cmd = 0;
+	struct write_events e = { false };
 
 	if (off >= PCI_CFG_SIZE)
 		return;
@@ -376,27 +429,26 @@ void vfio_config_write(struct vfio_config *c, unsigned int off,
 	if (size > PCI_CFG_SIZE - off)
 		size = PCI_CFG_SIZE - off;
 	if (overlaps(off, size, PCI_COMMAND, 2)) {
-		uint8_t cmd[2];
-
-		command = true;
-		old_cmd = vfio_config_command(c);
-		pci_set_u16(cmd, 0, old_cmd);
-		for (unsigned int i = 0; i < size; i++)
-			if (off + i >= PCI_COMMAND && off + i < PCI_COMMAND + 2)
-				cmd[off + i - PCI_COMMAND] = data[i];
-		new_cmd = pci_get_u16(cmd, 0);
+		e.command = true;
+		e.old_cmd = vfio_config_command(c);
+		e.new_cmd = merged16(c, PCI_COMMAND, off, data, size);
 	}
+	if (c->pm && overlaps(off, size, c->pm + PM_CSR, 2)) {
+		e.old_state = vfio_config_power_state(c);
+		e.new_state = merged16(c, c->pm + PM_CSR, off, data, size) & PM_CSR_STATE;
+		e.power = e.old_state != e.new_state;
+	}
+	if (c->pcie && overlaps(off, size, c->pcie + EXP_DEVCTL, 2))
+		e.flr = merged16(c, c->pcie + EXP_DEVCTL, off, data, size) & EXP_DEVCTL_FLR;
 	for (unsigned int i = 0; i < size; i++) {
 		unsigned int o = off + i;
 		uint8_t w = c->wmask[o] & c->emulated[o];
 
 		c->vcfg[o] = (c->vcfg[o] & ~w) | (data[i] & w);
 	}
-	if (command)
-		c->hooks.command(c->hooks.opaque, old_cmd, new_cmd, true);
+	announce(c, &e, true);
 	forward(c, off, data, size);
-	if (command)
-		c->hooks.command(c->hooks.opaque, old_cmd, new_cmd, false);
+	announce(c, &e, false);
 	report_bars(c, off, size);
 	if (c->msi && overlaps(off, size, c->msi, msi_len(c)))
 		c->hooks.msi_written(c->hooks.opaque);

@@ -51,6 +51,13 @@ struct vfio_config_hooks {
 	/* COMMAND goes from old to new. before: the device has not seen it
 	 * yet; after: it has. */
 	void (*command)(void *opaque, uint16_t old, uint16_t new, bool before);
+	/* The PM capability's power state goes from old to new (0-3: D0 to
+	 * D3hot); before and after the device sees it, as for COMMAND. */
+	void (*power)(void *opaque, unsigned int old, unsigned int new,
+		      bool before);
+	/* A function-level reset through PCIe Device Control; before and
+	 * after the device sees it. */
+	void (*flr)(void *opaque, bool before);
 	/* The guest wrote BAR bar (VFIO_CONFIG_ROM: the ROM BAR). */
 	void (*bar_written)(void *opaque, unsigned int bar);
 	/* The guest wrote the MSI capability. */
@@ -109,5 +116,9 @@ void vfio_config_msi(const struct vfio_config *c, struct vfio_msi_state *s);
 
 /* COMMAND as the guest last wrote it (read from the emulation's view). */
 uint16_t vfio_config_command(struct vfio_config *c);
+
+/* The PM power state, 0 (D0) to 3 (D3hot); 0 without a PM capability. */
+#define PCI_PM_D3HOT		3
+unsigned int vfio_config_power_state(struct vfio_config *c);
 
 #endif

@@ -48,6 +48,8 @@ static uint64_t rom_address(struct vfio_pci *vp, uint16_t cmd)
 /* Bring every BAR in line with COMMAND cmd and the BAR registers. */
 static void sync_bars(struct vfio_pci *vp, uint16_t cmd)
 {
+	if (vp->in_d3hot || vp->in_flr)
+		cmd &= ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
 	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
 		const struct pci_bar *bar = &vp->pci.bars[i];
 		uint16_t enable = bar->kind == PCI_BAR_IO ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
@@ -72,7 +74,9 @@ static void sync_bars(struct vfio_pci *vp, uint16_t cmd)
  * the BARs are DISABLED, never mapped over a device that does not decode.
  * vfio-pci zaps the BARs' mappings as it forwards a write that clears
  * memory decoding (vfio_basic_config_write() ->
- * vfio_pci_zap_and_down_write_memory_lock()).
+ * vfio_pci_zap_and_down_write_memory_lock()), a move to D3hot
+ * (vfio_lock_and_set_power_state()) and a reset; zaps counts them, before
+ * the device sees the write, for the EFAULT attribution in vcpu.c.
  */
 static void on_command(void *opaque, uint16_t old, uint16_t new, bool before)
 {
@@ -81,11 +85,50 @@ static void on_command(void *opaque, uint16_t old, uint16_t new, bool before)
 
 	if (!vp->bars_ready)
 		return;
-	if (!before && mem_off)
+	if (before && mem_off)
 		atomic_fetch_add(vp->zaps, 1);
 	if (before && vp->order == VFIO_BAR_ORDER_QEMU)
 		return;		/* the window QEMU and kvmtool leave open */
 	sync_bars(vp, before ? old & new : new);
+}
+
+/* As for COMMAND: leaving D0 for D3hot takes the BARs down first, coming
+ * back to D0 maps them after (a D3hot-to-D0 transition may also reset the
+ * device, PCI Bus Power Management 1.2 5.4.1; the guest's driver then
+ * restores its config space through ursa as usual). */
+static void on_power(void *opaque, unsigned int old, unsigned int new, bool before)
+{
+	struct vfio_pci *vp = opaque;
+
+	(void)old;
+	if (!vp->bars_ready)
+		return;
+	if (before && new == PCI_PM_D3HOT) {
+		atomic_fetch_add(vp->zaps, 1);
+		vp->in_d3hot = true;
+		if (vp->order == VFIO_BAR_ORDER_QEMU)
+			return;
+	}
+	if (!before)
+		vp->in_d3hot = new == PCI_PM_D3HOT;
+	sync_bars(vp, vfio_config_command(&vp->config));
+}
+
+static void on_flr(void *opaque, bool before)
+{
+	struct vfio_pci *vp = opaque;
+
+	if (!vp->bars_ready)
+		return;
+	if (before) {
+		atomic_fetch_add(vp->zaps, 1);
+		vp->in_flr = true;
+		if (vp->order == VFIO_BAR_ORDER_QEMU)
+			return;
+	} else {
+		vp->in_flr = false;
+	}
+	sync_bars(vp, vfio_config_command(&vp->config));
 }
 
 static void on_bar_written(void *opaque, unsigned int bar)
@@ -183,6 +226,8 @@ static int setup_config(struct vfio_pci *vp, char *err, size_t errlen)
 	const struct vfio_config_io io = { config_region_read, config_region_write, vp };
 	const struct vfio_config_hooks hooks = {
 		.command = on_command,
+		.power = on_power,
+		.flr = on_flr,
 		.bar_written = on_bar_written,
 		.msi_written = on_msi_written,
 		.msix_control = on_msix_control,
@@ -254,7 +299,8 @@ static bool decodes_memory(struct vfio_pci *vp)
 {
 	uint16_t cmd;
 
-	return vfio_region_read(&vp->dev, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND,
+	return !vp->in_flr && vfio_config_power_state(&vp->config) != PCI_PM_D3HOT &&
+	       vfio_region_read(&vp->dev, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND,
 				&cmd, sizeof(cmd)) && (cmd & PCI_COMMAND_MEMORY);
 }
 

@@ -57,6 +57,9 @@ struct vfio_pci {
 	bool irqs_ready;
 	enum vfio_bar_order order;
 	atomic_ulong *zaps;
+	/* The device decodes nothing whatever COMMAND says: in D3hot, or in
+	 * an FLR the guest started (PCIe 6.0 5.3.1.4.1, 6.6.2). */
+	bool in_d3hot, in_flr;
 };
 
 /*

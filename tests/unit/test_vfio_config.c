@@ -17,13 +17,13 @@ struct fake_dev {
 };
 
 /* Device writes and hooks, in the order they happened. */
-enum ev_kind { EV_IO_WRITE, EV_COMMAND, EV_BAR, EV_MSI, EV_MSIX };
+enum ev_kind { EV_IO_WRITE, EV_COMMAND, EV_BAR, EV_MSI, EV_MSIX, EV_POWER, EV_FLR };
 
 struct event {
 	enum ev_kind kind;
 	unsigned int off, len;		/* EV_IO_WRITE; EV_BAR: off is the index */
 	uint8_t bytes[4];
-	uint16_t old, new;		/* EV_COMMAND; EV_MSIX: new is the control */
+	uint16_t old, new;		/* EV_COMMAND, EV_POWER; EV_MSIX: new is the control */
 	bool before;
 };
 
@@ -151,6 +151,22 @@ static void on_command(void *opaque, uint16_t old, uint16_t new, bool before)
 	e->before = before;
 }
 
+static void on_power(void *opaque, unsigned int old, unsigned int new, bool before)
+{
+	struct event *e = log_event(EV_POWER);
+
+	(void)opaque;
+	e->old = old;
+	e->new = new;
+	e->before = before;
+}
+
+static void on_flr(void *opaque, bool before)
+{
+	(void)opaque;
+	log_event(EV_FLR)->before = before;
+}
+
 static void on_bar_written(void *opaque, unsigned int bar)
 {
 	(void)opaque;
@@ -179,6 +195,8 @@ static uint32_t on_msi_pending(void *opaque)
 static const struct vfio_config_io io = { dev_read, dev_write, &dev };
 static const struct vfio_config_hooks hooks = {
 	.command = on_command,
+	.power = on_power,
+	.flr = on_flr,
 	.bar_written = on_bar_written,
 	.msi_written = on_msi_written,
 	.msix_control = on_msix_control,
@@ -984,6 +1002,62 @@ static void test_hostile(void)
 	CHECK_EQ_U64(dev.bad_io, 0);
 }
 
+static bool ev_is(unsigned int i, enum ev_kind kind, uint16_t old, uint16_t new,
+		  bool before)
+{
+	const struct event *e = &events[i];
+
+	return i < nr_events && e->kind == kind && e->before == before &&
+	       (kind != EV_POWER || (e->old == old && e->new == new));
+}
+
+/* PMCSR power-state changes and FLRs are announced around the write that
+ * reaches the device; writes that change neither are not. */
+static void test_power_and_flr(void)
+{
+	dev_reset();
+	add_cap(0x40, PCI_CAP_ID_PM, 0x50);
+	add_cap(0x50, PCI_CAP_ID_EXP, 0);
+	CHECK(!cfg_init(MSIX_MAX_VECTORS));
+	CHECK_EQ_U64(vfio_config_power_state(&vc), 0);
+
+	log_clear();
+	wr(0x44, 2, 0x0003);			/* D0 -> D3hot */
+	CHECK_EQ_U64(nr_events, 3);
+	CHECK(ev_is(0, EV_POWER, 0, 3, true));
+	CHECK(ev_io(1, 0x44, 2, 0x0003));
+	CHECK(ev_is(2, EV_POWER, 0, 3, false));
+	CHECK_EQ_U64(vfio_config_power_state(&vc), 3);
+	log_clear();
+	wr(0x45, 1, 0x80);			/* PME status byte: same state */
+	wr(0x44, 4, 0x00000003);		/* D3hot again */
+	CHECK_EQ_U64(count_events(EV_POWER), 0);
+	log_clear();
+	wr(0x44, 1, 0x00);			/* back to D0 */
+	CHECK(ev_is(0, EV_POWER, 3, 0, true));
+	CHECK(ev_is(2, EV_POWER, 3, 0, false));
+
+	log_clear();
+	wr(0x58, 2, 0x8000);			/* Initiate FLR */
+	CHECK_EQ_U64(nr_events, 3);
+	CHECK(ev_is(0, EV_FLR, 0, 0, true));
+	CHECK(ev_io(1, 0x58, 2, 0x8000));
+	CHECK(ev_is(2, EV_FLR, 0, 0, false));
+	log_clear();
+	wr(0x58, 4, 0x00002810);		/* Device Control without it */
+	wr(0x59, 1, 0x80);			/* the FLR bit by itself */
+	CHECK_EQ_U64(count_events(EV_FLR), 2);
+
+	/* No PM or PCIe capability listed: no such events. */
+	dev_reset();
+	add_cap(0x40, 0x09, 0);
+	dev.cfg[0x44] = 0;
+	CHECK(!cfg_init(MSIX_MAX_VECTORS));
+	log_clear();
+	wr(0x44, 2, 0x0003);
+	CHECK_EQ_U64(count_events(EV_POWER) + count_events(EV_FLR), 0);
+}
+
 int main(void)
 {
 	test_bars();
@@ -992,6 +1066,7 @@ int main(void)
 	test_msi();
 	test_msix();
 	test_command();
+	test_power_and_flr();
 	test_hostile();
 	CHECK_EQ_U64(lost_events, 0);
 	return check_report("vfio_config");
