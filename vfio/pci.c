@@ -314,7 +314,13 @@ bool vfio_pci_recover_fault(struct vfio_pci *vp, bool have_gpa, uint64_t gpa)
 		vfio_bars_demote(&vp->bars, false, gpa, decoding);
 		return true;
 	}
-	return !decoding && vfio_bars_demote(&vp->bars, true, 0, false);
+	/* A device that does not decode memory has its mappings zapped; a
+	 * fault on them is expected, wherever its BARs stand now (another
+	 * vCPU may have disabled them since). */
+	if (decoding)
+		return false;
+	vfio_bars_demote(&vp->bars, true, 0, false);
+	return true;
 }
 
 void vfio_pci_describe(struct vfio_pci *vp, char *buf, size_t len)

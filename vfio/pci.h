@@ -74,10 +74,10 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 /*
  * KVM_RUN failed with EFAULT. With have_gpa (KVM_EXIT_MEMORY_FAULT), if
  * gpa lies in one of vp's BARs, demote that BAR according to whether the
- * device decodes memory now; without, demote every MAPPED BAR if the
- * device does not decode memory now (its mappings may be zapped). Returns
- * whether a BAR of vp was demoted or (with have_gpa) holds gpa, i.e.
- * whether re-running the instruction is the right answer.
+ * device decodes memory now; without, if the device does not decode memory
+ * now (its mappings are zapped), demote every MAPPED BAR. Returns whether
+ * vp explains the fault, i.e. whether re-running the instruction is the
+ * right answer.
  */
 bool vfio_pci_recover_fault(struct vfio_pci *vp, bool have_gpa, uint64_t gpa);
 

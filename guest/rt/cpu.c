@@ -92,6 +92,18 @@ __attribute__((noreturn)) void rt_exception(const struct exception_frame *f)
 	rt_exit(0x7f);
 }
 
+void rt_fail(const char *stub, const char *fmt, ...)
+{
+	va_list ap;
+
+	rt_printf("%s: FAIL ", stub);
+	va_start(ap, fmt);
+	rt_vprintf(fmt, ap);
+	va_end(ap);
+	rt_printf("\n");
+	rt_exit(1);
+}
+
 void rt_exit(uint32_t code)
 {
 	outl(STUB_DEBUG_EXIT_PORT, code);

@@ -9,6 +9,13 @@
 #define PCI_CONFIG_ADDRESS	0xcf8
 #define PCI_CONFIG_DATA		0xcfc
 
+/* PCI Local Bus 3.0 6.1 (vendor and device IDs), 6.2.5.1 (BARs). */
+#define PCI_VENDOR_ID		0x00
+#define PCI_BAR_IO		0x1
+#define PCI_BAR_TYPE		0x6
+#define PCI_BAR_TYPE_64		0x4
+#define PCI_BAR_MEM_MASK	(~0xfu)
+
 static struct rt_lock config_lock;
 
 static void select_dword(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
@@ -50,4 +57,27 @@ void rt_pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
 	else
 		outl(port, val);
 	rt_unlock(&config_lock);
+}
+
+int rt_pci_find(uint16_t vendor, uint16_t device)
+{
+	uint32_t want = (uint32_t)device << 16 | vendor;
+
+	for (int dev = 0; dev < 32; dev++)
+		if (rt_pci_read(0, dev, 0, PCI_VENDOR_ID, 4) == want)
+			return dev;
+	return -1;
+}
+
+uint64_t rt_pci_bar_address(uint8_t dev, unsigned int bar)
+{
+	uint16_t off = PCI_BAR0 + 4 * bar;
+	uint32_t lo = rt_pci_read(0, dev, 0, off, 4);
+	uint32_t hi = 0;
+
+	if (lo & PCI_BAR_IO)
+		return 0;
+	if ((lo & PCI_BAR_TYPE) == PCI_BAR_TYPE_64 && bar < 5)
+		hi = rt_pci_read(0, dev, 0, off + 4, 4);
+	return (uint64_t)hi << 32 | (lo & PCI_BAR_MEM_MASK);
 }

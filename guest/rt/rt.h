@@ -29,6 +29,11 @@ char rt_getc(void);
 
 /* End the VM with ursa status (code << 1) | 1 (isa-debug-exit). */
 __attribute__((noreturn)) void rt_exit(uint32_t code);
+
+/* Print "<stub>: FAIL <message>" on a line and end the VM with code 1
+ * (status 3): how a stub reports a failed check. */
+__attribute__((format(printf, 2, 3), noreturn))
+void rt_fail(const char *stub, const char *fmt, ...);
 /* Stop this vCPU for good (STUB_HALT_PORT); ursa ends with status 0 once
  * all have halted. */
 __attribute__((noreturn)) void rt_halt(void);
@@ -105,6 +110,20 @@ uint32_t rt_pci_read(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
 		     unsigned int size);
 void rt_pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
 		  unsigned int size, uint32_t val);
+
+/* Type 0 configuration header registers (PCI Local Bus 3.0 6.1, 6.2.2). */
+#define PCI_COMMAND		0x04
+#define PCI_COMMAND_MEMORY	0x0002	/* Memory Space Enable */
+#define PCI_COMMAND_MASTER	0x0004
+#define PCI_BAR0		0x10
+
+/* The device number of the first device on bus 0 whose function 0 has
+ * these vendor and device IDs, or -1. */
+int rt_pci_find(uint16_t vendor, uint16_t device);
+
+/* The address memory BAR bar (0-5) of bus 0, device dev, function 0 holds,
+ * both halves of a 64-bit one; 0 for an I/O BAR. */
+uint64_t rt_pci_bar_address(uint8_t dev, unsigned int bar);
 
 /* A test-and-set lock usable at any CPL. */
 struct rt_lock {

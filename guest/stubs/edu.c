@@ -45,16 +45,9 @@
 #define EDU_DMA_SIZE		2048
 #define EDU_DMA_LIMIT		(1ull << 28)
 
-/* Configuration space (PCI Local Bus 3.0 6.2, 6.7, 6.8.1). */
-#define PCI_COMMAND		0x04
-#define PCI_COMMAND_MEMORY	0x0002
-#define PCI_COMMAND_MASTER	0x0004
+/* Configuration space (PCI Local Bus 3.0 6.2, 6.7, 6.8.1); the rest in rt.h. */
 #define PCI_STATUS		0x06
 #define PCI_STATUS_CAP_LIST	0x0010
-#define PCI_BAR0		0x10
-#define PCI_BAR_IO		0x1
-#define PCI_BAR_TYPE		0x6
-#define PCI_BAR_TYPE_64		0x4
 #define PCI_CAP_PTR		0x34
 #define PCI_INTERRUPT_LINE	0x3c
 #define PCI_INTERRUPT_PIN	0x3d
@@ -90,18 +83,7 @@ static volatile uint32_t irqs;
 static uint8_t to_device[EDU_DMA_SIZE] __attribute__((aligned(4096)));
 static uint8_t from_device[EDU_DMA_SIZE] __attribute__((aligned(4096)));
 
-__attribute__((format(printf, 1, 2), noreturn))
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	rt_printf("edu: FAIL ");
-	va_start(ap, fmt);
-	rt_vprintf(fmt, ap);
-	va_end(ap);
-	rt_printf("\n");
-	rt_exit(1);
-}
+#define fail(...) rt_fail("edu", __VA_ARGS__)
 
 static uint32_t cfg_read(uint16_t off, unsigned int size)
 {
@@ -161,22 +143,15 @@ static bool wait_msi(uint32_t seen)
 /* Find the device on bus 0, take BAR 0 where ursa put it, enable it. */
 static void probe(void)
 {
-	uint32_t lo, hi = 0;
+	int dev = rt_pci_find(EDU_VENDOR, EDU_DEVICE);
 
-	for (slot = 0; slot < 32; slot++)
-		if (cfg_read(0, 4) == ((uint32_t)EDU_DEVICE << 16 | EDU_VENDOR))
-			break;
-	if (slot == 32)
+	if (dev < 0)
 		fail("no edu device");
-	lo = cfg_read(PCI_BAR0, 4);
-	if (lo & PCI_BAR_IO)
-		fail("BAR 0 is not memory");
-	if ((lo & PCI_BAR_TYPE) == PCI_BAR_TYPE_64)
-		hi = cfg_read(PCI_BAR0 + 4, 4);
-	bar = (uint64_t)hi << 32 | (lo & ~0xfu);
+	slot = dev;
+	bar = rt_pci_bar_address(slot, 0);
 	/* The stubs' identity map ends at 4 GiB; the BAR is 1 MiB. */
 	if (!bar || bar + (1 << 20) > (1ull << 32))
-		fail("BAR 0 at %lx is not in the low 4 GiB", bar);
+		fail("BAR 0 (%lx) is no memory BAR in the low 4 GiB", bar);
 	cfg_write(PCI_COMMAND, 2, cfg_read(PCI_COMMAND, 2) |
 		  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
