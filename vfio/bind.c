@@ -60,7 +60,7 @@ static int device_path(const char *bdf, const char *file, char *out,
 {
 	snprintf(out, PATH_MAX, SYSFS_PCI_DEVICES "/%s%s%s", bdf, *file ? "/" : "",
 		 file);
-	if (!*file && access(out, F_OK)) {
+	if (!*file && !host_pci_present(bdf)) {
 		set_error(err, errlen, "no PCI device %s on this host", bdf);
 		return -1;
 	}

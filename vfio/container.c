@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
 #include "vfio/container.h"
+#include "vfio/host.h"
 #include "vmm/log.h"
 #include "vmm/memory.h"
 
@@ -39,22 +38,6 @@ int vfio_container_open(struct vfio_container *c, char *err, size_t errlen)
 	}
 	c->open = true;
 	return 0;
-}
-
-/* The IOMMU group number of bdf, from its sysfs link; -1 without one. */
-static int iommu_group_of(const char *bdf)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *slash;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -1;
-	target[n] = '\0';
-	slash = strrchr(target, '/');
-	return slash ? atoi(slash + 1) : -1;
 }
 
 static int attach_group(struct vfio_container *c, const char *bdf, int nr,
@@ -91,7 +74,7 @@ int vfio_container_group(struct vfio_container *c, const char *bdf,
 			 char *err, size_t errlen)
 {
 	char path[32];
-	int nr = iommu_group_of(bdf);
+	int nr = host_pci_iommu_group(bdf);
 	int fd;
 
 	if (nr < 0) {

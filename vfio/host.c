@@ -74,6 +74,14 @@ static void link_name(const char *dir, const char *name, char *out, size_t len)
 	out[n] = 0;
 }
 
+bool host_pci_present(const char *bdf)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", bdf);
+	return !access(dir, F_OK);
+}
+
 void host_pci_driver(const char *bdf, char *out, size_t len)
 {
 	char dir[PATH_MAX];
@@ -82,23 +90,29 @@ void host_pci_driver(const char *bdf, char *out, size_t len)
 	link_name(dir, "driver", out, len);
 }
 
+int host_pci_iommu_group(const char *bdf)
+{
+	char dir[PATH_MAX], group[32];
+
+	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", bdf);
+	link_name(dir, "iommu_group", group, sizeof(group));
+	return *group ? atoi(group) : -1;
+}
+
 /* Gather the facts about d and judge it. */
 static void assess(struct host_pci_device *d)
 {
-	struct host_pci_facts f = { .driver = d->driver, .iommu_group = -1 };
-	char dir[PATH_MAX], group[32], path[PATH_MAX];
+	struct host_pci_facts f = { .driver = d->driver };
+	char path[PATH_MAX];
 	static char peer_bdf[HOST_PCI_MAX_GROUP][16], peer_drv[HOST_PCI_MAX_GROUP][64];
 	struct dirent *e;
 	DIR *members;
 	int fd;
 
-	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", d->bdf);
 	host_pci_driver(d->bdf, d->driver, sizeof(d->driver));
-	link_name(dir, "iommu_group", group, sizeof(group));
-	if (*group)
-		f.iommu_group = d->iommu_group = atoi(group);
-	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/devices", group);
-	members = *group ? opendir(path) : NULL;
+	f.iommu_group = d->iommu_group = host_pci_iommu_group(d->bdf);
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices", f.iommu_group);
+	members = f.iommu_group >= 0 ? opendir(path) : NULL;
 	while (members && (e = readdir(members)) && f.nr_peers < HOST_PCI_MAX_GROUP) {
 		if (e->d_name[0] == '.' || !strcmp(e->d_name, d->bdf))
 			continue;

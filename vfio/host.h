@@ -46,8 +46,14 @@ struct host_pci_facts {
  */
 bool host_pci_judge(const struct host_pci_facts *f, char *reason, size_t len);
 
+/* Whether the host has a PCI device bdf ("DDDD:BB:DD.F"), from sysfs. */
+bool host_pci_present(const char *bdf);
+
 /* The driver bound to bdf ("" for none), from sysfs. */
 void host_pci_driver(const char *bdf, char *out, size_t len);
+
+/* The IOMMU group bdf belongs to, from sysfs; -1 without one. */
+int host_pci_iommu_group(const char *bdf);
 
 /* Every PCI device, sorted by address. 0, or -1 with err. Free with free(). */
 int host_pci_scan(struct host_pci_device **devices, size_t *count, char *err,

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vfio/container.h"
 #include "vfio/host.h"
@@ -183,10 +181,9 @@ static const struct pci_config_ops vfio_config_ops = { config_read, config_write
  * gets a message that says so rather than a VFIO error. */
 static int check_host_device(const char *bdf, char *err, size_t errlen)
 {
-	char path[PATH_MAX], driver[64];
+	char driver[64];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
-	if (access(path, F_OK)) {
+	if (!host_pci_present(bdf)) {
 		set_error(err, errlen, "--vfio %s: no PCI device %s on this host", bdf, bdf);
 		return -1;
 	}
