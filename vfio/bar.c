@@ -14,6 +14,10 @@
 
 #define PAGE_SIZE	4096ull
 
+/* A BAR's index is its VFIO region index. */
+_Static_assert(VFIO_BAR_ROM == VFIO_PCI_ROM_REGION_INDEX &&
+	       VFIO_PCI_BAR0_REGION_INDEX == 0, "BAR numbering is VFIO's");
+
 static uint64_t page_down(uint64_t v)
 {
 	return v & ~(PAGE_SIZE - 1);
@@ -224,17 +228,19 @@ void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 {
 	struct vfio_bar *bar = &b->bar[index];
 	struct bus *bus = bar->kind == PCI_BAR_IO ? b->pio : b->mmio;
-	enum vfio_bar_state want, old;
+	enum vfio_bar_state want;
+	bool mapped;
 
 	if (bar->kind == PCI_BAR_NONE)
 		return;
 	want = !decode || !addr ? VFIO_BAR_DISABLED :
 	       bar->nr_pieces ? VFIO_BAR_MAPPED : VFIO_BAR_TRAPPED;
 	pthread_rwlock_wrlock(&b->lock);
-	old = bar->state;
-	if (bar->state == VFIO_BAR_MAPPED && (want != VFIO_BAR_MAPPED || addr != bar->addr)) {
+	/* Memslots stay only where they are and are still wanted. */
+	mapped = bar->state == VFIO_BAR_MAPPED;
+	if (mapped && (want != VFIO_BAR_MAPPED || addr != bar->addr)) {
 		unmap_pieces(bar);
-		bar->state = VFIO_BAR_TRAPPED;	/* on its way to want */
+		mapped = false;
 	}
 	if (bar->on_bus && addr != bar->addr) {
 		bus_remove(bus, bar->addr, bar);
@@ -244,10 +250,8 @@ void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 	 * (a guest may stack BARs); accesses there reach the first owner. */
 	if (addr && !bar->on_bus)
 		bar->on_bus = !bus_add(bus, addr, bar->size, b->name, &bar_ops, bar);
-	if (want == VFIO_BAR_MAPPED && bar->state != VFIO_BAR_MAPPED &&
-	    !map_pieces(bar, addr))
+	if (want == VFIO_BAR_MAPPED && !mapped && !map_pieces(bar, addr))
 		want = VFIO_BAR_TRAPPED;
-	bar->state = old;
 	set_state(bar, want);
 	bar->addr = addr;
 	pthread_rwlock_unlock(&b->lock);

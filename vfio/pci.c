@@ -67,66 +67,57 @@ static void sync_bars(struct vfio_pci *vp, uint16_t cmd)
 }
 
 /*
- * Decode goes off before the device sees the COMMAND write (bits cleared
- * in either value count as off), and on only after it has: in between
- * the BARs are DISABLED, never mapped over a device that does not decode.
- * vfio-pci zaps the BARs' mappings as it forwards a write that clears
- * memory decoding (vfio_basic_config_write() ->
+ * Decode goes off before the device sees a write that stops it, and comes
+ * back only after the device has seen the write that restores it: in
+ * between the BARs are DISABLED, never mapped over a device that does not
+ * decode. vfio-pci zaps the BARs' mappings as it forwards a write that
+ * clears memory decoding (vfio_basic_config_write() ->
  * vfio_pci_zap_and_down_write_memory_lock()), a move to D3hot
  * (vfio_lock_and_set_power_state()) and a reset; zaps counts them, before
- * the device sees the write, for the EFAULT attribution in vcpu.c.
+ * the device sees the write, for the EFAULT attribution in vcpu.c. cmd is
+ * the COMMAND value to sync the BARs to. With QEMU's order nothing happens
+ * before the write: the window QEMU and kvmtool leave open.
  */
-static void on_command(void *opaque, uint16_t old, uint16_t new, bool before)
+static void decode_event(struct vfio_pci *vp, bool before, bool stops,
+			 uint16_t cmd)
 {
-	struct vfio_pci *vp = opaque;
-	bool mem_off = (old & PCI_COMMAND_MEMORY) && !(new & PCI_COMMAND_MEMORY);
-
 	if (!vp->bars_ready)
 		return;
-	if (before && mem_off)
+	if (before && stops)
 		atomic_fetch_add(vp->zaps, 1);
 	if (before && vp->order == VFIO_BAR_ORDER_QEMU)
-		return;		/* the window QEMU and kvmtool leave open */
-	sync_bars(vp, before ? old & new : new);
+		return;
+	sync_bars(vp, cmd);
 }
 
-/* As for COMMAND: leaving D0 for D3hot takes the BARs down first, coming
- * back to D0 maps them after (a D3hot-to-D0 transition may also reset the
- * device, PCI Bus Power Management 1.2 5.4.1; the guest's driver then
- * restores its config space through ursa as usual). */
+/* Bits cleared in either value count as off before the write. */
+static void on_command(void *opaque, uint16_t old, uint16_t new, bool before)
+{
+	bool mem_off = (old & PCI_COMMAND_MEMORY) && !(new & PCI_COMMAND_MEMORY);
+
+	decode_event(opaque, before, mem_off, before ? old & new : new);
+}
+
+/* Leaving D0 for D3hot takes the BARs down first, coming back to D0 maps
+ * them after (a D3hot-to-D0 transition may also reset the device, PCI Bus
+ * Power Management 1.2 5.4.1; the guest's driver then restores its config
+ * space through ursa as usual). */
 static void on_power(void *opaque, unsigned int old, unsigned int new, bool before)
 {
 	struct vfio_pci *vp = opaque;
 
 	(void)old;
-	if (!vp->bars_ready)
-		return;
-	if (before && new == PCI_PM_D3HOT) {
-		atomic_fetch_add(vp->zaps, 1);
-		vp->in_d3hot = true;
-		if (vp->order == VFIO_BAR_ORDER_QEMU)
-			return;
-	}
-	if (!before)
+	if (new == PCI_PM_D3HOT || !before)
 		vp->in_d3hot = new == PCI_PM_D3HOT;
-	sync_bars(vp, vfio_config_command(&vp->config));
+	decode_event(vp, before, new == PCI_PM_D3HOT, vfio_config_command(&vp->config));
 }
 
 static void on_flr(void *opaque, bool before)
 {
 	struct vfio_pci *vp = opaque;
 
-	if (!vp->bars_ready)
-		return;
-	if (before) {
-		atomic_fetch_add(vp->zaps, 1);
-		vp->in_flr = true;
-		if (vp->order == VFIO_BAR_ORDER_QEMU)
-			return;
-	} else {
-		vp->in_flr = false;
-	}
-	sync_bars(vp, vfio_config_command(&vp->config));
+	vp->in_flr = before;
+	decode_event(vp, before, before, vfio_config_command(&vp->config));
 }
 
 static void on_bar_written(void *opaque, unsigned int bar)
@@ -231,10 +222,10 @@ static int setup_config(struct vfio_pci *vp, char *err, size_t errlen)
 		.msi_pending = on_msi_pending,
 		.opaque = vp,
 	};
-	uint64_t sizes[VFIO_CONFIG_NR_SIZES];
+	uint64_t sizes[VFIO_NR_BARS];
 	char why[160];
 
-	for (unsigned int i = 0; i < VFIO_CONFIG_NR_SIZES; i++)
+	for (unsigned int i = 0; i < VFIO_NR_BARS; i++)
 		sizes[i] = vp->dev.regions[i].size;
 	if (vfio_config_init(&vp->config, &io, &hooks, vp->pci.cfg, vp->pci.wmask,
 			     sizes, MSIX_MAX_VECTORS, why, sizeof(why))) {
