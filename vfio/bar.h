@@ -33,15 +33,13 @@
 #include <stdint.h>
 
 #include "devices/pci.h"
+#include "vfio/config.h"
 
 struct bus;
 struct guest_memory;
 struct msix;
-struct vfio_config;
 struct vfio_device;
 
-#define VFIO_NR_BARS		(PCI_NUM_BARS + 1)	/* and the ROM */
-#define VFIO_BAR_ROM		PCI_NUM_BARS
 #define VFIO_BAR_MAX_PIECES	8
 
 enum vfio_bar_state { VFIO_BAR_DISABLED, VFIO_BAR_TRAPPED, VFIO_BAR_MAPPED };

@@ -82,7 +82,7 @@ static void put32(uint8_t *b, unsigned int off, uint32_t v)
 }
 
 static int setup_bars(struct vfio_config *c, const uint8_t *raw,
-		      const uint64_t sizes[VFIO_CONFIG_NR_SIZES], char *err,
+		      const uint64_t sizes[VFIO_NR_BARS], char *err,
 		      size_t errlen)
 {
 	emulate(c, bar_reg(0), 4 * PCI_NUM_BARS, 0xff);
@@ -119,7 +119,7 @@ static int setup_bars(struct vfio_config *c, const uint8_t *raw,
 		if (bar->kind == PCI_BAR_MEM64)
 			put32(c->wmask, bar_reg(++i), mask >> 32);
 	}
-	c->rom_size = sizes[VFIO_CONFIG_ROM];
+	c->rom_size = sizes[VFIO_BAR_ROM];
 	emulate(c, PCI_ROM_ADDRESS, 4, 0xff);
 	if (c->rom_size) {
 		if (!is_pow2(c->rom_size) || c->rom_size < 2048) {
@@ -240,7 +240,7 @@ static void setup_capabilities(struct vfio_config *c, const uint8_t *raw,
 
 int vfio_config_init(struct vfio_config *c, const struct vfio_config_io *io,
 		     const struct vfio_config_hooks *hooks, uint8_t *vcfg,
-		     uint8_t *wmask, const uint64_t sizes[VFIO_CONFIG_NR_SIZES],
+		     uint8_t *wmask, const uint64_t sizes[VFIO_NR_BARS],
 		     unsigned int max_msix_vectors, char *err, size_t errlen)
 {
 	uint8_t raw[PCI_CFG_SIZE];
@@ -322,22 +322,23 @@ void vfio_config_read(struct vfio_config *c, unsigned int off, uint8_t *data,
 	}
 }
 
-unsigned int vfio_config_power_state(struct vfio_config *c)
+/* The 16-bit register at reg, as the guest reads it. */
+static uint16_t read16(struct vfio_config *c, unsigned int reg)
 {
 	uint8_t d[2];
 
-	if (!c->pm)
-		return 0;
-	vfio_config_read(c, c->pm + PM_CSR, d, 2);
-	return pci_get_u16(d, 0) & PM_CSR_STATE;
+	vfio_config_read(c, reg, d, 2);
+	return pci_get_u16(d, 0);
+}
+
+unsigned int vfio_config_power_state(struct vfio_config *c)
+{
+	return c->pm ? read16(c, c->pm + PM_CSR) & PM_CSR_STATE : 0;
 }
 
 uint16_t vfio_config_command(struct vfio_config *c)
 {
-	uint8_t d[2];
-
-	vfio_config_read(c, PCI_COMMAND, d, 2);
-	return pci_get_u16(d, 0);
+	return read16(c, PCI_COMMAND);
 }
 
 static bool overlaps(unsigned int off, unsigned int size, unsigned int reg,
@@ -378,7 +379,7 @@ static void report_bars(struct vfio_config *c, unsigned int off, unsigned int si
 			c->hooks.bar_written(c->hooks.opaque, i);
 	}
 	if (c->rom_size && overlaps(off, size, PCI_ROM_ADDRESS, 4))
-		c->hooks.bar_written(c->hooks.opaque, VFIO_CONFIG_ROM);
+		c->hooks.bar_written(c->hooks.opaque, VFIO_BAR_ROM);
 }
 
 /* The 16-bit register at reg as it is, with the bytes of this write in. */
@@ -387,7 +388,7 @@ static uint16_t merged16(struct vfio_config *c, unsigned int reg,
 {
 	uint8_t v[2];
 
-	vfio_config_read(c, reg, v, 2);
+	pci_set_u16(v, 0, read16(c, reg));
 	for (unsigned int i = 0; i < size; i++)
 		if (off + i >= reg && off + i < reg + 2)
 			v[off + i - reg] = data[i];

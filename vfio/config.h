@@ -27,8 +27,10 @@
 
 #include "devices/pci.h"
 
-#define VFIO_CONFIG_ROM		PCI_NUM_BARS	/* index of the ROM in sizes */
-#define VFIO_CONFIG_NR_SIZES	(PCI_NUM_BARS + 1)
+/* BARs 0-5 and the expansion ROM, numbered as VFIO numbers the regions
+ * (VFIO_PCI_BAR0_REGION_INDEX .. VFIO_PCI_ROM_REGION_INDEX). */
+#define VFIO_BAR_ROM		PCI_NUM_BARS
+#define VFIO_NR_BARS		(PCI_NUM_BARS + 1)
 
 /* PCI capability IDs (PCI Code and ID Assignment 1.11, 2). */
 #define PCI_CAP_ID_PM		0x01
@@ -58,7 +60,7 @@ struct vfio_config_hooks {
 	/* A function-level reset through PCIe Device Control; before and
 	 * after the device sees it. */
 	void (*flr)(void *opaque, bool before);
-	/* The guest wrote BAR bar (VFIO_CONFIG_ROM: the ROM BAR). */
+	/* The guest wrote BAR bar (VFIO_BAR_ROM: the ROM BAR). */
 	void (*bar_written)(void *opaque, unsigned int bar);
 	/* The guest wrote the MSI capability. */
 	void (*msi_written)(void *opaque);
@@ -100,7 +102,7 @@ struct vfio_config {
  */
 int vfio_config_init(struct vfio_config *c, const struct vfio_config_io *io,
 		     const struct vfio_config_hooks *hooks, uint8_t *vcfg,
-		     uint8_t *wmask, const uint64_t sizes[VFIO_CONFIG_NR_SIZES],
+		     uint8_t *wmask, const uint64_t sizes[VFIO_NR_BARS],
 		     unsigned int max_msix_vectors, char *err, size_t errlen);
 
 /* Guest accesses: any offset below 4096, size 1..4, any alignment (an

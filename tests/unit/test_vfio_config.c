@@ -37,7 +37,7 @@ static unsigned int pending_calls;
 
 static struct vfio_config vc;
 static uint8_t vcfg[PCI_CFG_SIZE], wmask[PCI_CFG_SIZE];
-static uint64_t sizes[VFIO_CONFIG_NR_SIZES];
+static uint64_t sizes[VFIO_NR_BARS];
 static char err[256];
 
 static struct event *log_event(enum ev_kind kind)
@@ -299,7 +299,7 @@ static void bars_dev(void)
 	sizes[1] = 0x20;
 	sizes[2] = 0x100000;
 	sizes[5] = 0x4000;
-	sizes[VFIO_CONFIG_ROM] = 0x10000;
+	sizes[VFIO_BAR_ROM] = 0x10000;
 }
 
 static void test_bars(void)
@@ -338,7 +338,7 @@ static void test_bars(void)
 	 * the absent BAR 4 has none. Nothing reached the device. */
 	CHECK_EQ_U64(nr_events, 6);
 	CHECK(ev_bar(0, 0) && ev_bar(1, 1) && ev_bar(2, 2) && ev_bar(3, 2));
-	CHECK(ev_bar(4, 5) && ev_bar(5, VFIO_CONFIG_ROM));
+	CHECK(ev_bar(4, 5) && ev_bar(5, VFIO_BAR_ROM));
 	CHECK_EQ_U64(count_events(EV_IO_WRITE), 0);
 	CHECK_EQ_U64(dev.writes, 0);
 
@@ -357,7 +357,7 @@ static void test_bars(void)
 	CHECK_EQ_U64(rd(0x24, 4), 0xd0000008);
 	CHECK_EQ_U64(rd(PCI_ROM_ADDRESS, 4), 0xd0010001);
 	CHECK(ev_bar(0, 0) && ev_bar(1, 1) && ev_bar(2, 2) && ev_bar(3, 2));
-	CHECK(ev_bar(4, 5) && ev_bar(5, VFIO_CONFIG_ROM));
+	CHECK(ev_bar(4, 5) && ev_bar(5, VFIO_BAR_ROM));
 	CHECK_EQ_U64(nr_events, 6);
 	/* ROM enable clears on its own. */
 	wr(PCI_ROM_ADDRESS, 1, 0);
@@ -412,7 +412,7 @@ static void test_rom_and_bad_sizes(void)
 {
 	/* No ROM: nothing to size, no hook. */
 	bars_dev();
-	sizes[VFIO_CONFIG_ROM] = 0;
+	sizes[VFIO_BAR_ROM] = 0;
 	CHECK(!cfg_init(MSIX_MAX_VECTORS));
 	wr(PCI_ROM_ADDRESS, 4, 0xffffffff);
 	CHECK_EQ_U64(rd(PCI_ROM_ADDRESS, 4), 0);
@@ -435,11 +435,11 @@ static void test_rom_and_bad_sizes(void)
 	CHECK(cfg_init(MSIX_MAX_VECTORS) < 0);
 	CHECK_CONTAINS(err, "BAR 0");
 	bars_dev();
-	sizes[VFIO_CONFIG_ROM] = 0x3000;
+	sizes[VFIO_BAR_ROM] = 0x3000;
 	CHECK(cfg_init(MSIX_MAX_VECTORS) < 0);
 	CHECK_CONTAINS(err, "ROM");
 	bars_dev();
-	sizes[VFIO_CONFIG_ROM] = 1024;		/* ROMs at least 2 KiB */
+	sizes[VFIO_BAR_ROM] = 1024;		/* ROMs at least 2 KiB */
 	CHECK(cfg_init(MSIX_MAX_VECTORS) < 0);
 	CHECK_CONTAINS(err, "ROM");
 	/* A 64-bit BAR in the last slot has no upper half. */
