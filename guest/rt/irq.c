@@ -42,7 +42,12 @@ void rt_irq_wait(void)
 	/*
 	 * STI lets interrupts in only after the next instruction (SDM Vol.
 	 * 2B STI), so an interrupt already pending wakes the HLT rather than
-	 * being taken just before it and leaving the HLT asleep.
+	 * being taken just before it and leaving the HLT asleep. Not every
+	 * CPU keeps that promise: irq_common moves an interrupt taken at
+	 * rt_irq_wait_hlt past the HLT.
 	 */
-	__asm__ volatile("sti; hlt; cli" : : : "memory");
+	__asm__ volatile("sti\n"
+			 ".globl rt_irq_wait_hlt\n"
+			 "rt_irq_wait_hlt: hlt\n"
+			 "cli" : : : "memory");
 }

@@ -44,7 +44,19 @@ irq_common:
 	push	%r9
 	push	%r10
 	push	%r11
-	mov	72(%rsp), %rdi		/* the vector */
+	/*
+	 * An interrupt taken in STI's shadow, at rt_irq_wait()'s HLT, returns
+	 * past it: the HLT would otherwise sleep on an interrupt that has
+	 * been handled. The shadow should rule that out (SDM Vol. 2B STI),
+	 * but the nested test machine's SVM, emulated by QEMU's TCG, injects
+	 * interrupts there: traces show KVM's VINTR exit and the injection
+	 * at the HLT's address, after which the vCPU halted for good.
+	 */
+	lea	rt_irq_wait_hlt(%rip), %rax
+	cmp	%rax, 80(%rsp)		/* the interrupted rip */
+	jne	1f
+	incq	80(%rsp)		/* HLT is one byte, 0xf4 */
+1:	mov	72(%rsp), %rdi		/* the vector */
 	sub	$8, %rsp		/* 15 quadwords so far: realign for the call */
 	cld				/* the psABI wants DF clear at a call */
 	call	rt_irq_dispatch
