@@ -115,3 +115,14 @@ bool rt_deadline_passed(void)
 {
 	return lapic_read(LAPIC_TIMER_CURRENT) == 0;
 }
+
+uint64_t rt_tsc_per_ms(void)
+{
+	uint64_t start;
+
+	rt_deadline_set(10);
+	start = rt_tsc();
+	while (!rt_deadline_passed())
+		__builtin_ia32_pause();
+	return (rt_tsc() - start) / 10;
+}

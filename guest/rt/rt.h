@@ -95,6 +95,19 @@ void rt_ioapic_mask(uint32_t gsi);
 void rt_deadline_set(uint32_t ms);
 bool rt_deadline_passed(void);
 
+/* The time-stamp counter (SDM Vol. 2B RDTSC); KVM does not trap it. */
+static inline uint64_t rt_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* TSC ticks per millisecond, measured against the LAPIC timer over 10 ms
+ * (uses the timer: not while a deadline is set). */
+uint64_t rt_tsc_per_ms(void);
+
 /* Run fn(arg) at CPL3, with every I/O port allowed, and return its result. The hosts this
  * project tests on emulate CPL0 code at about 1 us per instruction, so hot
  * loops belong in such a function. */
@@ -124,6 +137,10 @@ int rt_pci_find(uint16_t vendor, uint16_t device);
 /* The address memory BAR bar (0-5) of bus 0, device dev, function 0 holds,
  * both halves of a 64-bit one; 0 for an I/O BAR. */
 uint64_t rt_pci_bar_address(uint8_t dev, unsigned int bar);
+
+/* The config offset of capability id of bus 0, device dev, function 0
+ * (PCI Local Bus 3.0 6.7), or 0 when it has none. */
+uint8_t rt_pci_find_cap(uint8_t dev, uint8_t id);
 
 /* A test-and-set lock usable at any CPL. */
 struct rt_lock {

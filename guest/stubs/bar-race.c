@@ -51,7 +51,10 @@
  * a machine with fewer CPUs than vCPUs needs for the hammer to run at all.
  *
  * The end: "bar-race: cycles N ur-reads U leaked-writes L wrong-values W
- * windows X"; with no anomaly every vCPU halts (status 0), otherwise the
+ * windows X", then "bar-race: longest BAR read R us, longest COMMAND write
+ * C us": the longest a hammer waited on one read of BAR 0 and vCPU 0 on
+ * one write that turns decoding off or on (which is when ursa changes the
+ * BAR's memslot), timed with the TSC; with no anomaly every vCPU halts (status 0), otherwise the
  * first wrong value is named and the VM exits with code 1 (status 3).
  * progress=K prints "bar-race: progress C" every K cycles.
  */
@@ -89,6 +92,7 @@ struct counts {
 	uint64_t reads;
 	uint64_t ur_reads;
 	uint64_t wrong;
+	uint64_t longest_tsc;	/* the slowest access, TSC ticks */
 } __attribute__((aligned(64)));
 
 static struct counts counts[MAX_CPUS];
@@ -109,6 +113,30 @@ static struct {
 static uint32_t edu_read(uint32_t reg)
 {
 	return mmio_read32(bar + reg);
+}
+
+/* A read of BAR 0 by a hammer, timed into its counts. */
+static uint32_t edu_read_timed(struct counts *n, uint32_t reg)
+{
+	uint64_t start = rt_tsc();
+	uint32_t v = edu_read(reg);
+	uint64_t took = rt_tsc() - start;
+
+	if (took > n->longest_tsc)
+		n->longest_tsc = took;
+	return v;
+}
+
+/* vCPU 0's COMMAND write, timed into its counts. */
+static void command_write(uint8_t dev, uint16_t cmd)
+{
+	uint64_t start = rt_tsc();
+	uint64_t took;
+
+	rt_pci_write(0, dev, 0, PCI_COMMAND, 2, cmd);
+	took = rt_tsc() - start;
+	if (took > counts[0].longest_tsc)
+		counts[0].longest_tsc = took;
 }
 
 static void edu_write(uint32_t reg, uint32_t v)
@@ -143,7 +171,7 @@ static void use_window(uint32_t cpu, uint64_t c)
 	uint32_t v;
 
 	edu_write(EDU_LIVENESS, HAMMER_VALUE(c));
-	v = edu_read(EDU_LIVENESS);
+	v = edu_read_timed(&counts[cpu], EDU_LIVENESS);
 	counts[cpu].reads++;
 	if (v == UR_READ) {
 		counts[cpu].ur_reads++;
@@ -162,7 +190,7 @@ static void hammer(uint32_t cpu)
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		__builtin_ia32_pause();
 	while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
-		uint32_t v = edu_read(EDU_ID);
+		uint32_t v = edu_read_timed(n, EDU_ID);
 		uint64_t s = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
 
 		n->reads++;
@@ -215,11 +243,14 @@ static void toggle(uint8_t dev, uint32_t ncpus)
 	uint64_t progress = rt_arg_u64("progress", 0);
 	uint16_t cmd = rt_pci_read(0, dev, 0, PCI_COMMAND, 2) | PCI_COMMAND_MEMORY;
 	uint64_t windows = 0, leaked = 0, ur_reads = 0, reads = 0, wrong = 0;
+	uint64_t longest_read = 0, tsc_per_ms = rt_tsc_per_ms();
 
 	rt_pci_write(0, dev, 0, PCI_COMMAND, 2, cmd);
 	if (edu_read(EDU_ID) != EDU_ID_1_0)
 		fail("id %08x, want %08x", edu_read(EDU_ID), EDU_ID_1_0);
 	rt_irq_handler(WAKE_VECTOR, on_wake);
+	if (!tsc_per_ms)
+		fail("the TSC did not advance in 10 ms");
 	rt_printf("bar-race: edu at 00:%02x.0, BAR 0 at %lx; %lu cycles, %u hammering vCPUs\n",
 		  (unsigned int)dev, bar, cycles, ncpus - 1);
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
@@ -230,10 +261,10 @@ static void toggle(uint8_t dev, uint32_t ncpus)
 
 		__atomic_store_n(&cycle, c, __ATOMIC_RELAXED);
 		edu_write(EDU_LIVENESS, KNOWN_VALUE(c));
-		rt_pci_write(0, dev, 0, PCI_COMMAND, 2, cmd & ~PCI_COMMAND_MEMORY);
+		command_write(dev, cmd & ~PCI_COMMAND_MEMORY);
 		if (ncpus > 1)
 			used = window(c);
-		rt_pci_write(0, dev, 0, PCI_COMMAND, 2, cmd);
+		command_write(dev, cmd);
 		v = edu_read(EDU_LIVENESS);
 		if (used && v == ~HAMMER_VALUE(c)) {
 			leaked++;
@@ -257,10 +288,14 @@ static void toggle(uint8_t dev, uint32_t ncpus)
 		reads += counts[i].reads;
 		ur_reads += counts[i].ur_reads;
 		wrong += counts[i].wrong;
+		if (i && counts[i].longest_tsc > longest_read)
+			longest_read = counts[i].longest_tsc;
 	}
 	rt_printf("bar-race: hammer reads %lu\n", reads);
 	rt_printf("bar-race: cycles %lu ur-reads %lu leaked-writes %lu wrong-values %lu windows %lu\n",
 		  cycles, ur_reads, leaked, wrong, windows);
+	rt_printf("bar-race: longest BAR read %lu us, longest COMMAND write %lu us\n",
+		  longest_read * 1000 / tsc_per_ms, counts[0].longest_tsc * 1000 / tsc_per_ms);
 	if (leaked || wrong) {
 		rt_printf("bar-race: first anomaly: vCPU %u, cycle %lu, BAR 0 + 0x%02x: %s %08x\n",
 			  first.cpu, first.cycle, first.off, first.what, first.value);
