@@ -26,7 +26,9 @@ struct builtin_stub;
  * clear of the disks (which take the first free slots from 1). */
 #define URSA_VFIO_FIRST_SLOT	16
 
-enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
+/* CONSOLE_FD is not on the command line: 'ursa repro' reads the guest's
+ * output from a pipe it owns. */
+enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE, CONSOLE_FD };
 
 /* --disk PATH[,readonly][,direct] */
 struct disk_config {
@@ -59,6 +61,7 @@ struct vm_config {
 	unsigned int phys_bits;			/* the guest's MAXPHYADDR */
 	enum console_kind console;
 	const char *console_path;		/* CONSOLE_FILE */
+	int console_fd;				/* CONSOLE_FD, not closed */
 	const char *append;			/* "" when absent */
 	bool debug_memfault_slot;		/* see STUB_MEMFAULT_GPA */
 	struct disk_config disks[URSA_MAX_DISKS];

@@ -7,21 +7,24 @@
 #include "vmm/console.h"
 #include "vmm/log.h"
 
-int console_open(struct console *con, enum console_kind kind,
-		 const char *path, char *err, size_t errlen)
+int console_open(struct console *con, const struct vm_config *cfg,
+		 char *err, size_t errlen)
 {
 	struct termios raw;
 
 	*con = (struct console){ .out_fd = -1, .in_fd = -1 };
-	switch (kind) {
+	switch (cfg->console) {
 	case CONSOLE_NONE:
 		return 0;
+	case CONSOLE_FD:
+		con->out_fd = cfg->console_fd;
+		return 0;
 	case CONSOLE_FILE:
-		con->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				   0644);
+		con->out_fd = open(cfg->console_path,
+				   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (con->out_fd < 0) {
-			set_error(err, errlen, "--console '%s': %s", path,
-				  strerror(errno));
+			set_error(err, errlen, "--console '%s': %s",
+				  cfg->console_path, strerror(errno));
 			return -1;
 		}
 		con->owns_out_fd = true;

@@ -23,8 +23,8 @@ struct console {
  * and buffering lines, so each key goes to the guest as typed; ISIG stays
  * on, so Ctrl-C still stops ursa. 0, or -1 with err.
  */
-int console_open(struct console *con, enum console_kind kind,
-		 const char *path, char *err, size_t errlen);
+int console_open(struct console *con, const struct vm_config *cfg,
+		 char *err, size_t errlen);
 /* Restores the terminal. */
 void console_close(struct console *con);
 void console_write(struct console *con, const uint8_t *buf, size_t n);

@@ -11,6 +11,7 @@
 #include "vmm/exit_status.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
+#include "vmm/repro.h"
 #include "vmm/stubs.h"
 #include "vmm/vm.h"
 
@@ -18,6 +19,7 @@ static const char usage[] =
 	"usage: ursa COMMAND [options]\n"
 	"\n"
 	"  run        run a VM ('ursa run --help')\n"
+	"  repro bar-race --vfio BDF   the disabled-BAR race, on demand ('ursa repro --help')\n"
 	"  devices    the host's PCI devices and whether they can be passed through\n"
 	"  vfio-bind BDF     give a host PCI device to vfio-pci, for passthrough\n"
 	"  vfio-unbind BDF   give it back to its usual driver\n"
@@ -270,6 +272,7 @@ int main(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} commands[] = {
 		{ "run", cmd_run },
+		{ "repro", cmd_repro },
 		{ "devices", cmd_devices },
 		{ "vfio-bind", cmd_vfio_bind },
 		{ "vfio-unbind", cmd_vfio_unbind },

@@ -227,7 +227,7 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 		set_error(err, errlen, "KVM_SET_GSI_ROUTING: %s", strerror(-ret));
 		goto fail;
 	}
-	if (console_open(&vm->console, cfg->console, cfg->console_path, err, errlen) ||
+	if (console_open(&vm->console, cfg, err, errlen) ||
 	    platform_add_devices(vm, err, errlen))
 		goto fail;
 	if (setup_vcpus(vm, err, errlen) || setup_signals(vm, err, errlen) ||
