@@ -275,6 +275,7 @@ int vfio_config_init(struct vfio_config *c, const struct vfio_config_io *io,
 	emulate(c, PCI_INTERRUPT_LINE, 1, 0xff);
 	c->wmask[PCI_INTERRUPT_LINE] = 0xff;
 	setup_capabilities(c, raw, max_msix_vectors);
+	memcpy(c->reset_vcfg, vcfg, PCI_CFG_SIZE);
 	return 0;
 }
 
@@ -418,6 +419,34 @@ static void announce(struct vfio_config *c, const struct write_events *e,
 		c->hooks.flr(o, before);
 }
 
+/*
+ * After an FLR the function's registers are at their reset values, sticky
+ * and HwInit ones aside (PCIe 6.0 6.6.2): COMMAND 0, BARs unassigned, MSI
+ * and MSI-X off. vfio-pci does not show that: pci_try_reset_function()
+ * saves the device's config space before the reset and restores it after,
+ * and vfio-pci's virtual COMMAND keeps its decode bits. So the emulated
+ * registers go back to their power-on image here and COMMAND is cleared
+ * through the device. The interrupt line is firmware's note to the OS, not
+ * the function's state, and stays.
+ */
+static void reset_function(struct vfio_config *c)
+{
+	const uint8_t zero[2] = { 0, 0 };
+
+	for (unsigned int o = 0; o < PCI_CFG_SIZE; o++) {
+		uint8_t w = c->wmask[o] & c->emulated[o];
+
+		if (o != PCI_INTERRUPT_LINE)
+			c->vcfg[o] = (c->vcfg[o] & ~w) | (c->reset_vcfg[o] & w);
+	}
+	forward(c, PCI_COMMAND, zero, sizeof(zero));
+	if (c->msi)
+		c->hooks.msi_written(c->hooks.opaque);
+	if (c->msix)
+		c->hooks.msix_control(c->hooks.opaque,
+				      pci_get_u16(c->vcfg, c->msix + MSIX_CTRL));
+}
+
 void vfio_config_write(struct vfio_config *c, unsigned int off,
 		       const uint8_t *data, unsigned int size)
 {
@@ -449,6 +478,8 @@ void vfio_config_write(struct vfio_config *c, unsigned int off,
 	}
 	announce(c, &e, true);
 	forward(c, off, data, size);
+	if (e.flr)
+		reset_function(c);
 	announce(c, &e, false);
 	report_bars(c, off, size);
 	if (c->msi && overlaps(off, size, c->msi, msi_len(c)))

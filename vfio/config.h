@@ -58,7 +58,9 @@ struct vfio_config_hooks {
 	void (*power)(void *opaque, unsigned int old, unsigned int new,
 		      bool before);
 	/* A function-level reset through PCIe Device Control; before and
-	 * after the device sees it. */
+	 * after the device sees it. By "after", the emulated registers are
+	 * back at their reset values and the msi_written and msix_control
+	 * hooks have been called for them. */
 	void (*flr)(void *opaque, bool before);
 	/* The guest wrote BAR bar (VFIO_BAR_ROM: the ROM BAR). */
 	void (*bar_written)(void *opaque, unsigned int bar);
@@ -84,6 +86,7 @@ struct vfio_config {
 	uint8_t *vcfg;			/* emulated bytes: the pci_device's cfg */
 	uint8_t *wmask;			/* and its writable bits */
 	uint8_t emulated[PCI_CFG_SIZE];	/* per byte, bits served from vcfg */
+	uint8_t reset_vcfg[PCI_CFG_SIZE]; /* vcfg at power-on, which an FLR restores */
 	struct pci_bar bars[PCI_NUM_BARS];	/* kind, prefetchable, size */
 	uint64_t rom_size;		/* 0: no ROM */
 	uint8_t msi, msix, pm, pcie;	/* offsets of listed capabilities, 0 if none */

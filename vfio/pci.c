@@ -112,11 +112,16 @@ static void on_power(void *opaque, unsigned int old, unsigned int new, bool befo
 	decode_event(vp, before, new == PCI_PM_D3HOT, vfio_config_command(&vp->config));
 }
 
+/* After an FLR the config emulation is back at reset values (its
+ * reset_function()); the MSI-X table is the function's too, and resets
+ * to every vector masked (PCIe 6.0 7.7.2.4). */
 static void on_flr(void *opaque, bool before)
 {
 	struct vfio_pci *vp = opaque;
 
 	vp->in_flr = before;
+	if (!before && vp->irqs_ready && vp->irqs.has_msix)
+		msix_reset(&vp->irqs.msix);
 	decode_event(vp, before, before, vfio_config_command(&vp->config));
 }
 

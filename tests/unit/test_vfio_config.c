@@ -958,7 +958,9 @@ static void test_hostile(void)
 	CHECK_EQ_U64(dev.bad_io, 0);
 
 	/* Every write below 256, every size: the device only gets bytes in
-	 * range, the IDs stay, and the emulation still makes sense. */
+	 * range, the IDs stay, and the emulation still makes sense. The
+	 * writes over Device Control (0x98) initiate FLRs, which take BAR 0,
+	 * MSI and MSI-X, all written before, back to their reset values. */
 	log_clear();
 	for (unsigned int off = 0; off < PCI_CFG_SIZE; off++) {
 		for (unsigned int size = 1; size <= 4; size++) {
@@ -969,10 +971,12 @@ static void test_hostile(void)
 	CHECK_EQ_U64(dev.bad_io, 0);
 	CHECK_EQ_U64(rd(PCI_VENDOR_ID, 4), 0x10d38086);
 	CHECK_EQ_U64(rd(PCI_HEADER_TYPE, 1), 0);
-	CHECK_EQ_U64(rd(0x10, 4), 0xffff0000);
-	CHECK_EQ_U64(rd(0x62, 2), 0x0181);
-	CHECK_EQ_U64(rd(0x82, 2), 0xc007);
+	CHECK_EQ_U64(rd(0x10, 4), 0);
+	CHECK_EQ_U64(rd(0x62, 2), 0x0180);
+	CHECK_EQ_U64(rd(0x82, 2), 0x0007);
 	CHECK_EQ_U64(rd(PCI_CAPABILITY_LIST, 1), 0x40);
+	wr(0x10, 4, 0xffffffff);
+	wr(0x82, 2, 0xffff);
 
 	/* A failing device: its bytes read all ones, ursa's still hold. */
 	wr(PCI_INTERRUPT_LINE, 1, 0x0b);
@@ -1039,10 +1043,11 @@ static void test_power_and_flr(void)
 
 	log_clear();
 	wr(0x58, 2, 0x8000);			/* Initiate FLR */
-	CHECK_EQ_U64(nr_events, 3);
+	CHECK_EQ_U64(nr_events, 4);
 	CHECK(ev_is(0, EV_FLR, 0, 0, true));
 	CHECK(ev_io(1, 0x58, 2, 0x8000));
-	CHECK(ev_is(2, EV_FLR, 0, 0, false));
+	CHECK(ev_io(2, PCI_COMMAND, 2, 0));	/* reset value, see below */
+	CHECK(ev_is(3, EV_FLR, 0, 0, false));
 	log_clear();
 	wr(0x58, 4, 0x00002810);		/* Device Control without it */
 	wr(0x59, 1, 0x80);			/* the FLR bit by itself */
@@ -1058,6 +1063,40 @@ static void test_power_and_flr(void)
 	CHECK_EQ_U64(count_events(EV_POWER) + count_events(EV_FLR), 0);
 }
 
+/*
+ * After an FLR the guest sees the function's reset values: BARs without
+ * an address, MSI and MSI-X off (their hooks called before the "after"
+ * event), COMMAND cleared through the device; the interrupt line stays.
+ */
+static void test_flr_resets(void)
+{
+	caps_dev();
+	pci_set_u16(dev.cfg, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	CHECK(!cfg_init(MSIX_MAX_VECTORS));
+	wr(0x10, 4, 0xc0000000);
+	wr(PCI_INTERRUPT_LINE, 1, 10);
+	wr(0x62, 2, 0x0001);			/* MSI on */
+	wr(0x64, 4, 0xfee00000);
+	wr(0x82, 2, 0xc000);			/* MSI-X on, function masked */
+	CHECK_EQ_U64(rd(0x10, 4), 0xc0000000);
+
+	log_clear();
+	wr(0x98, 2, 0x8000);			/* Initiate FLR */
+	CHECK(ev_is(0, EV_FLR, 0, 0, true));
+	CHECK(ev_io(1, 0x98, 2, 0x8000));
+	CHECK(ev_io(2, PCI_COMMAND, 2, 0));
+	CHECK(events[3].kind == EV_MSI);
+	CHECK(ev_msix(4, 0x0007));
+	CHECK(ev_is(5, EV_FLR, 0, 0, false));
+	CHECK_EQ_U64(nr_events, 6);
+	CHECK_EQ_U64(rd(0x10, 4), 0);
+	CHECK_EQ_U64(rd(0x62, 2), 0x0180);
+	CHECK_EQ_U64(rd(0x64, 4), 0);
+	CHECK_EQ_U64(rd(0x82, 2), 0x0007);
+	CHECK_EQ_U64(rd(PCI_COMMAND, 2), 0);
+	CHECK_EQ_U64(rd(PCI_INTERRUPT_LINE, 1), 10);
+}
+
 int main(void)
 {
 	test_bars();
@@ -1067,6 +1106,7 @@ int main(void)
 	test_msix();
 	test_command();
 	test_power_and_flr();
+	test_flr_resets();
 	test_hostile();
 	CHECK_EQ_U64(lost_events, 0);
 	return check_report("vfio_config");
