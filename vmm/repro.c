@@ -101,6 +101,14 @@ struct race_watch {
 	char timing[160];		/* "bar-race: longest ..." */
 };
 
+/* How often the stub reports progress, in cycles. */
+static uint64_t progress_every(const struct repro_args *a)
+{
+	uint64_t k = a->cycles / PROGRESS_REPORTS;
+
+	return k > PROGRESS_MAX ? PROGRESS_MAX : k ? k : 1;
+}
+
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec now;
@@ -253,6 +261,7 @@ static int judge(const struct race_watch *w, int status, const struct host_count
 	const struct repro_args *a = w->args;
 	const struct race_result *r = &w->result;
 	uint64_t cycles = atomic_load(&w->cycles);
+	uint64_t upto = cycles + progress_every(a);
 
 	printf("repro: bar-race on --vfio %s, order %s, recovery %s, %.1f s\n",
 	       a->bdf, a->order_qemu ? "qemu" : "safe", a->recover ? "on" : "off",
@@ -272,17 +281,17 @@ static int judge(const struct race_watch *w, int status, const struct host_count
 		return EXIT_GUEST_DONE;
 	}
 	if (status == EXIT_GUEST_FATAL) {
-		printf("repro: the VM died after about %" PRIu64 " of %" PRIu64 " cycles (ursa's diagnosis above)\n",
-		       cycles, a->cycles);
+		printf("repro: the VM died in cycles %" PRIu64 "..%" PRIu64 " of %" PRIu64 " (ursa's diagnosis above)\n",
+		       cycles + 1, upto < a->cycles ? upto : a->cycles, a->cycles);
 		return status;
 	}
 	if (status == debug_exit_status(1) || status == EXIT_GUEST_DONE) {
-		printf("repro: the guest's checks failed after about %" PRIu64 " of %" PRIu64 " cycles\n",
-		       cycles, a->cycles);
+		printf("repro: the guest's checks failed in cycles %" PRIu64 "..%" PRIu64 " of %" PRIu64 "\n",
+		       cycles + 1, upto < a->cycles ? upto : a->cycles, a->cycles);
 		return debug_exit_status(1);
 	}
-	printf("repro: ursa ended with status %d after about %" PRIu64 " of %" PRIu64 " cycles\n",
-	       status, cycles, a->cycles);
+	printf("repro: ursa ended with status %d in cycles %" PRIu64 "..%" PRIu64 " of %" PRIu64 "\n",
+	       status, cycles + 1, upto < a->cycles ? upto : a->cycles, a->cycles);
 	return status;
 }
 
@@ -359,7 +368,6 @@ static int parse_args(int argc, char **argv, struct repro_args *a, char *err,
 static int race_config(const struct repro_args *a, const struct host_limits *limits,
 		       struct vm_config *cfg, char *err, size_t errlen)
 {
-	uint64_t progress = a->cycles / PROGRESS_REPORTS;
 	char vfio[64], append[64];
 	const char *argv[] = {
 		"--stub", "bar-race", "--cpus", a->cpus, "--vfio", vfio,
@@ -367,11 +375,9 @@ static int race_config(const struct repro_args *a, const struct host_limits *lim
 	};
 	int argc = sizeof(argv) / sizeof(argv[0]) - (a->recover ? 1 : 0);
 
-	if (progress > PROGRESS_MAX)
-		progress = PROGRESS_MAX;
 	snprintf(vfio, sizeof(vfio), "%s%s", a->bdf, a->order_qemu ? ",bar-order=qemu" : "");
 	snprintf(append, sizeof(append), "cycles=%" PRIu64 " progress=%" PRIu64,
-		 a->cycles, progress ? progress : 1);
+		 a->cycles, progress_every(a));
 	if (config_parse_run(argc, (char *const *)argv, limits, cfg, err, errlen) != CONFIG_OK)
 		return -1;
 	cfg->console = CONSOLE_FD;
