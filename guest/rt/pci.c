@@ -11,6 +11,9 @@
 
 /* PCI Local Bus 3.0 6.1 (vendor and device IDs), 6.2.5.1 (BARs). */
 #define PCI_VENDOR_ID		0x00
+#define PCI_STATUS		0x06
+#define  PCI_STATUS_CAP_LIST	0x0010
+#define PCI_CAPABILITY_LIST	0x34
 #define PCI_BAR_IO		0x1
 #define PCI_BAR_TYPE		0x6
 #define PCI_BAR_TYPE_64		0x4
@@ -80,4 +83,20 @@ uint64_t rt_pci_bar_address(uint8_t dev, unsigned int bar)
 	if ((lo & PCI_BAR_TYPE) == PCI_BAR_TYPE_64 && bar < 5)
 		hi = rt_pci_read(0, dev, 0, off + 4, 4);
 	return (uint64_t)hi << 32 | (lo & PCI_BAR_MEM_MASK);
+}
+
+uint8_t rt_pci_find_cap(uint8_t dev, uint8_t id)
+{
+	uint8_t off;
+
+	if (!(rt_pci_read(0, dev, 0, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
+		return 0;
+	off = rt_pci_read(0, dev, 0, PCI_CAPABILITY_LIST, 1) & ~3;
+	/* At most 48 capabilities fit in 192 bytes: a loop is a bad device. */
+	for (unsigned int n = 0; off >= 0x40 && n < 48; n++) {
+		if (rt_pci_read(0, dev, 0, off, 1) == id)
+			return off;
+		off = rt_pci_read(0, dev, 0, off + 1, 1) & ~3;
+	}
+	return 0;
 }
