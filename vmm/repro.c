@@ -361,22 +361,29 @@ static int parse_args(int argc, char **argv, struct repro_args *a, char *err,
 	return 0;
 }
 
+/* The option values race_config() writes; cfg points into them, so they
+ * live as long as the VM. */
+struct race_strings {
+	char vfio[64];
+	char append[64];
+};
+
 /*
  * The VM's configuration, through the same parser as 'ursa run' so that
  * --vfio and --cpus are checked the same way.
  */
 static int race_config(const struct repro_args *a, const struct host_limits *limits,
-		       struct vm_config *cfg, char *err, size_t errlen)
+		       struct race_strings *s, struct vm_config *cfg, char *err,
+		       size_t errlen)
 {
-	char vfio[64], append[64];
 	const char *argv[] = {
-		"--stub", "bar-race", "--cpus", a->cpus, "--vfio", vfio,
-		"--append", append, "--no-fault-recovery",
+		"--stub", "bar-race", "--cpus", a->cpus, "--vfio", s->vfio,
+		"--append", s->append, "--no-fault-recovery",
 	};
 	int argc = sizeof(argv) / sizeof(argv[0]) - (a->recover ? 1 : 0);
 
-	snprintf(vfio, sizeof(vfio), "%s%s", a->bdf, a->order_qemu ? ",bar-order=qemu" : "");
-	snprintf(append, sizeof(append), "cycles=%" PRIu64 " progress=%" PRIu64,
+	snprintf(s->vfio, sizeof(s->vfio), "%s%s", a->bdf, a->order_qemu ? ",bar-order=qemu" : "");
+	snprintf(s->append, sizeof(s->append), "cycles=%" PRIu64 " progress=%" PRIu64,
 		 a->cycles, progress_every(a));
 	if (config_parse_run(argc, (char *const *)argv, limits, cfg, err, errlen) != CONFIG_OK)
 		return -1;
@@ -389,13 +396,14 @@ static int run_race(struct kvm_host *kvm, const struct repro_args *a)
 	struct race_watch w = { .args = a, .tty = isatty(STDOUT_FILENO) };
 	pthread_t reader, ticker;
 	struct host_counts h;
+	struct race_strings strings;
 	struct vm_config cfg;
 	struct vm vm;
 	char err[256];
 	int pipe_fds[2], status, ret;
 	double elapsed;
 
-	if (race_config(a, &kvm->limits, &cfg, err, sizeof(err))) {
+	if (race_config(a, &kvm->limits, &strings, &cfg, err, sizeof(err))) {
 		log_error("repro: %s", err);
 		return EXIT_USAGE;
 	}
