@@ -35,16 +35,23 @@ const char config_run_usage[] =
 	"                       unmapping the BARs, as QEMU does (to reproduce the crash)\n"
 	"  --no-fault-recovery  a KVM_RUN EFAULT on an assigned BAR ends the VM\n"
 	"  --stats              print the BAR state machine's counters at exit\n"
+	"  --seccomp on|log|off confine each vCPU thread and the event loop to the\n"
+	"                       system calls their role makes (default on: any other\n"
+	"                       call stops ursa, status 8; log: the kernel logs it)\n"
 	"  --phys-bits N        guest physical address width, CPUID 0x80000008\n"
 	"                       (default: what the host's KVM supports)\n"
 	"  --debug-memfault-slot\n"
 	"                       add a memslot at 0xd0000000 whose host memory is\n"
 	"                       inaccessible, for testing KVM's memory-fault exits\n"
+	"  --debug-forbidden-syscall vcpu|loop\n"
+	"                       make one system call (socket) that role never makes,\n"
+	"                       once confined, for testing --seccomp\n"
 	"  --help               this text\n";
 
 enum run_option {
 	OPT_STUB, OPT_KERNEL, OPT_INITRD, OPT_DISK, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
 	OPT_VFIO, OPT_NO_FAULT_RECOVERY, OPT_STATS, OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
+	OPT_SECCOMP, OPT_DEBUG_FORBIDDEN,
 };
 
 static const struct option_def run_options[] = {
@@ -61,6 +68,8 @@ static const struct option_def run_options[] = {
 	{ "no-fault-recovery", OPT_NO_FAULT_RECOVERY, false },
 	{ "stats", OPT_STATS, false },
 	{ "debug-memfault-slot", OPT_DEBUG_MEMFAULT_SLOT, false },
+	{ "seccomp", OPT_SECCOMP, true },
+	{ "debug-forbidden-syscall", OPT_DEBUG_FORBIDDEN, true },
 	{ "help", OPT_HELP, false },
 };
 
@@ -377,6 +386,28 @@ static int set_option(struct vm_config *cfg, int id, const char *v,
 		return 0;
 	case OPT_STATS:
 		cfg->stats = true;
+		return 0;
+	case OPT_SECCOMP:
+		if (!strcmp(v, "on")) {
+			cfg->seccomp = SECCOMP_ON;
+		} else if (!strcmp(v, "log")) {
+			cfg->seccomp = SECCOMP_LOG;
+		} else if (!strcmp(v, "off")) {
+			cfg->seccomp = SECCOMP_OFF;
+		} else {
+			set_error(err, errlen, "--seccomp '%s': expected on, log or off", v);
+			return -1;
+		}
+		return 0;
+	case OPT_DEBUG_FORBIDDEN:
+		if (!strcmp(v, "vcpu")) {
+			cfg->debug_forbidden = FORBIDDEN_IN_VCPU;
+		} else if (!strcmp(v, "loop")) {
+			cfg->debug_forbidden = FORBIDDEN_IN_LOOP;
+		} else {
+			set_error(err, errlen, "--debug-forbidden-syscall '%s': expected vcpu or loop", v);
+			return -1;
+		}
 		return 0;
 	case OPT_PHYS_BITS:
 		if (parse_uint(v, 64, &cfg->phys_bits) || cfg->phys_bits < 32 ||

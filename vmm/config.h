@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/seccomp.h"
+
 struct builtin_stub;
 
 /* xAPIC IDs are 8 bits and 0xff is the broadcast ID. */
@@ -70,6 +72,9 @@ struct vm_config {
 	unsigned int nr_vfio;
 	bool fault_recovery;			/* off: --no-fault-recovery */
 	bool stats;				/* --stats */
+	enum seccomp_mode seccomp;		/* --seccomp, default on */
+	/* --debug-forbidden-syscall: which role makes one, for the tests */
+	enum { FORBIDDEN_NONE, FORBIDDEN_IN_VCPU, FORBIDDEN_IN_LOOP } debug_forbidden;
 };
 
 enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };

@@ -45,6 +45,14 @@ int console_open(struct console *con, const struct vm_config *cfg,
 	return -1;
 }
 
+void console_restore_terminal(void *opaque)
+{
+	const struct console *con = opaque;
+
+	if (con->term_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &con->saved_term);
+}
+
 void console_close(struct console *con)
 {
 	if (con->term_saved)

@@ -27,6 +27,9 @@ int console_open(struct console *con, const struct vm_config *cfg,
 		 char *err, size_t errlen);
 /* Restores the terminal. */
 void console_close(struct console *con);
+/* Only the terminal's settings, from any context (async-signal-safe): for
+ * an exit that skips console_close(). */
+void console_restore_terminal(void *con);
 void console_write(struct console *con, const uint8_t *buf, size_t n);
 
 #endif

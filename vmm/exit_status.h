@@ -12,6 +12,7 @@ enum ursa_exit_status {
 	EXIT_USAGE = 2,		/* the command line is wrong */
 	EXIT_GUEST_FATAL = 4,	/* the guest crashed; the diagnosis is on stderr */
 	EXIT_GUEST_RESET = 6,	/* the guest asked for a reset */
+	EXIT_SECCOMP = 8,	/* a thread made a call outside its seccomp allowlist */
 	EXIT_SIGNAL_BASE = 128,	/* + signal number: stopped by SIGINT/SIGTERM */
 };
 

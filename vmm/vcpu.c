@@ -17,6 +17,7 @@
 #include "vmm/platform.h"
 #include "vmm/kvm_uapi.h"
 #include "vmm/log.h"
+#include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -363,7 +364,16 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	enum vcpu_next next = VCPU_CONTINUE;
+	int ret = seccomp_confine(vcpu->vm->cfg->seccomp, SECCOMP_ROLE_VCPU);
 
+	if (ret) {
+		log_error("vCPU %u: seccomp: %s (--seccomp off runs without)",
+			  vcpu->index, strerror(-ret));
+		vm_request_stop(vcpu->vm, EXIT_HOST_ERROR);
+		return NULL;
+	}
+	if (vcpu->vm->cfg->debug_forbidden == FORBIDDEN_IN_VCPU && vcpu->index == 0)
+		seccomp_make_forbidden_call();
 	while (next == VCPU_CONTINUE && !vm_stopping(vcpu->vm)) {
 		if (atomic_exchange(&vcpu->dump_requested, false)) {
 			print_state(vcpu);

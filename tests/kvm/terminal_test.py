@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """ursa on a terminal: keys reach the guest as typed (no echo, no line
 buffering), Ctrl-C stops the VM with status 130, and the terminal's modes
-are restored afterwards.
+are restored afterwards, also when a seccomp stop (status 8) ends ursa.
 
 usage: terminal_test.py URSA
 """
@@ -27,19 +27,33 @@ def read_until(fd, text, timeout):
     return buf
 
 
-def main():
-    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
-        if os.environ.get('URSA_REQUIRE_KVM') == '1':
-            print('FAIL: KVM required (URSA_REQUIRE_KVM=1) but /dev/kvm is unusable')
-            return 1
-        print('SKIP: /dev/kvm is unusable')
-        return 77
-    failures = []
+def modes_restored(master, failures, what):
+    """The slave side keeps its modes after the child exits: ECHO and
+    ICANON must be back on."""
+    try:
+        lflag = termios.tcgetattr(master)[3]
+    except termios.error as e:
+        failures.append('%s: cannot read terminal modes: %s' % (what, e))
+        return
+    if not (lflag & termios.ECHO and lflag & termios.ICANON):
+        failures.append('%s: terminal not restored: lflag 0x%x' % (what, lflag))
+
+
+def spawn(ursa, *args):
     pid, master = pty.fork()
     if pid == 0:
         # The child's stdio is the pty's slave side: a real terminal.
-        os.execv(sys.argv[1], [sys.argv[1], 'run', '--stub', 'echo'])
-    slave_modes = None
+        os.execv(ursa, [ursa, 'run', '--stub', 'echo'] + list(args))
+    return pid, master
+
+
+def exit_code(pid):
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def ctrl_c(ursa, failures):
+    pid, master = spawn(ursa)
     out = read_until(master, b'echo: ready', 10)
     if b'echo: ready' not in out:
         failures.append('no prompt from the echo stub: %r' % out)
@@ -50,20 +64,36 @@ def main():
     if b'x' in out:
         failures.append('the terminal echoed a key the guest did not print: %r' % out)
     os.write(master, b'\x03')  # Ctrl-C: the line discipline sends SIGINT
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
+    code = exit_code(pid)
     if code != 130:
-        failures.append('exit status %d, expected 130' % code)
-    # The slave side keeps its modes after the child exits: ECHO and ICANON
-    # must be back on.
-    try:
-        slave_modes = termios.tcgetattr(master)
-    except termios.error as e:
-        failures.append('cannot read terminal modes: %s' % e)
-    if slave_modes:
-        lflag = slave_modes[3]
-        if not (lflag & termios.ECHO and lflag & termios.ICANON):
-            failures.append('terminal not restored: lflag 0x%x' % lflag)
+        failures.append('Ctrl-C: exit status %d, expected 130' % code)
+    modes_restored(master, failures, 'Ctrl-C')
+
+
+def seccomp_stop(ursa, failures):
+    """A call outside the event loop's allowlist ends ursa from its SIGSYS
+    handler, which skips the normal teardown: the terminal must still be
+    given back."""
+    pid, master = spawn(ursa, '--debug-forbidden-syscall', 'loop')
+    out = read_until(master, b'stopping', 10)
+    code = exit_code(pid)
+    if code != 8:
+        failures.append('seccomp: exit status %d, expected 8' % code)
+    if b'event loop thread made system call 41' not in out:
+        failures.append('seccomp: no diagnosis: %r' % out)
+    modes_restored(master, failures, 'seccomp')
+
+
+def main():
+    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
+        if os.environ.get('URSA_REQUIRE_KVM') == '1':
+            print('FAIL: KVM required (URSA_REQUIRE_KVM=1) but /dev/kvm is unusable')
+            return 1
+        print('SKIP: /dev/kvm is unusable')
+        return 77
+    failures = []
+    ctrl_c(sys.argv[1], failures)
+    seccomp_stop(sys.argv[1], failures)
     for f in failures:
         print('FAIL:', f)
     print('terminal: %s' % ('ok' if not failures else '%d failures' % len(failures)))
