@@ -383,6 +383,10 @@ static void *vcpu_thread(void *arg)
 				break;
 		}
 		vcpu->zaps_seen = atomic_load(&vcpu->vm->bar_zaps);
+		/* KVM leaves exit_reason alone when KVM_RUN fails without
+		 * filling it: a bare EFAULT after a recovered memory-fault
+		 * exit must not read as another one with a stale gpa. */
+		vcpu->run->exit_reason = KVM_EXIT_UNKNOWN;
 		if (ioctl(vcpu->fd, KVM_RUN, 0) == 0) {
 			vcpu->fault_retries = 0;
 			next = dispatch_exit(vcpu);
