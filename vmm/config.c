@@ -171,13 +171,17 @@ static int parse_uint(const char *s, unsigned int max, unsigned int *out)
 	return 0;
 }
 
+/* What set_option() returns when a named file cannot be used: a host
+ * problem (status 1), not a malformed command line. */
+#define FILE_PROBLEM	(-2)
+
 static int check_readable(const char *option, const char *path, char *err,
 			  size_t errlen)
 {
 	if (!access(path, R_OK))
 		return 0;
 	set_error(err, errlen, "--%s '%s': %s", option, path, strerror(errno));
-	return -1;
+	return FILE_PROBLEM;
 }
 
 static int set_stub(struct vm_config *cfg, const char *v, char *err,
@@ -247,7 +251,7 @@ static int add_disk(struct vm_config *cfg, const char *v, char *err,
 	}
 	if (access(d->path, d->read_only ? R_OK : R_OK | W_OK)) {
 		set_error(err, errlen, "--disk '%s': %s", d->path, strerror(errno));
-		return -1;
+		return FILE_PROBLEM;
 	}
 	cfg->nr_disks++;
 	return 0;
@@ -449,8 +453,14 @@ enum config_result config_parse_run(int argc, char *const argv[],
 			return CONFIG_ERROR;
 		if (id == OPT_HELP)
 			return CONFIG_HELP;
-		if (set_option(cfg, id, value, limits, err, errlen))
+		switch (set_option(cfg, id, value, limits, err, errlen)) {
+		case 0:
+			break;
+		case FILE_PROBLEM:
+			return CONFIG_FILE_ERROR;
+		default:
 			return CONFIG_ERROR;
+		}
 	}
 	if (!cfg->stub_name == !cfg->kernel) {
 		set_error(err, errlen, cfg->kernel ?

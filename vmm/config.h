@@ -77,7 +77,9 @@ struct vm_config {
 	enum { FORBIDDEN_NONE, FORBIDDEN_IN_VCPU, FORBIDDEN_IN_LOOP } debug_forbidden;
 };
 
-enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };
+/* CONFIG_FILE_ERROR: a file the command line names cannot be used (exit
+ * status 1); CONFIG_ERROR: the command line is wrong (2). */
+enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR, CONFIG_FILE_ERROR };
 
 /* argv holds the arguments after "run". */
 enum config_result config_parse_run(int argc, char *const argv[],

@@ -56,20 +56,23 @@ static int cmd_run(int argc, char **argv)
 	struct vm_config cfg;
 	struct vm vm;
 	char kvm_err[256], err[256];
+	enum config_result cfg_ret;
 	bool have_kvm;
 	int status;
 
 	have_kvm = !kvm_open(&kvm, kvm_err, sizeof(kvm_err));
-	switch (config_parse_run(argc, argv,
-				 have_kvm ? &kvm.limits : &kvm_architectural_limits,
-				 &cfg, err, sizeof(err))) {
+	cfg_ret = config_parse_run(argc, argv,
+				   have_kvm ? &kvm.limits : &kvm_architectural_limits,
+				   &cfg, err, sizeof(err));
+	switch (cfg_ret) {
 	case CONFIG_HELP:
 		fputs(config_run_usage, stdout);
 		status = EXIT_GUEST_DONE;
 		goto out;
 	case CONFIG_ERROR:
+	case CONFIG_FILE_ERROR:
 		log_error("run: %s", err);
-		status = EXIT_USAGE;
+		status = cfg_ret == CONFIG_ERROR ? EXIT_USAGE : EXIT_HOST_ERROR;
 		goto out;
 	case CONFIG_OK:
 		break;
