@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmm/console.h"
@@ -20,8 +21,15 @@ int console_open(struct console *con, const struct vm_config *cfg,
 		con->out_fd = cfg->console_fd;
 		return 0;
 	case CONSOLE_FILE:
+		/* Nothing is lost or left behind if setup fails later: a new
+		 * file is removed (console_abandon()), an existing one is
+		 * emptied only once the VM starts (console_start()). */
 		con->out_fd = open(cfg->console_path,
-				   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+				   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (con->out_fd >= 0)
+			con->created = cfg->console_path;
+		else if (errno == EEXIST)
+			con->out_fd = open(cfg->console_path, O_WRONLY | O_CLOEXEC);
 		if (con->out_fd < 0) {
 			set_error(err, errlen, "--console '%s': %s",
 				  cfg->console_path, strerror(errno));
@@ -43,6 +51,22 @@ int console_open(struct console *con, const struct vm_config *cfg,
 		return 0;
 	}
 	return -1;
+}
+
+void console_start(struct console *con)
+{
+	struct stat st;
+
+	if (con->owns_out_fd && !con->created && !fstat(con->out_fd, &st) &&
+	    S_ISREG(st.st_mode) && ftruncate(con->out_fd, 0))
+		log_error("console: emptying the file: %s", strerror(errno));
+}
+
+void console_abandon(struct console *con)
+{
+	if (con->created)
+		unlink(con->created);
+	con->created = NULL;
 }
 
 void console_restore_terminal(void *opaque)

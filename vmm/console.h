@@ -13,6 +13,7 @@
 struct console {
 	int out_fd;		/* -1 for none */
 	bool owns_out_fd;
+	const char *created;	/* CONSOLE_FILE: the path, if ursa created it */
 	int in_fd;		/* -1 when the guest gets no input */
 	bool term_saved;
 	struct termios saved_term;
@@ -25,6 +26,10 @@ struct console {
  */
 int console_open(struct console *con, const struct vm_config *cfg,
 		 char *err, size_t errlen);
+/* The VM is set up: an existing console file is emptied only now. */
+void console_start(struct console *con);
+/* Setup failed: a console file ursa created is removed again. */
+void console_abandon(struct console *con);
 /* Restores the terminal. */
 void console_close(struct console *con);
 /* Only the terminal's settings, from any context (async-signal-safe): for

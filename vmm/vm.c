@@ -238,8 +238,10 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 	if (setup_vcpus(vm, err, errlen) || setup_signals(vm, err, errlen) ||
 	    setup_loop(vm, err, errlen))
 		goto fail;
+	console_start(&vm->console);
 	return 0;
 fail:
+	console_abandon(&vm->console);
 	vm_destroy(vm);
 	return -1;
 }
