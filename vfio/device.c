@@ -117,15 +117,18 @@ int vfio_device_open(struct vfio_device *d, int group_fd, const char *bdf,
 			goto fail;
 		}
 	}
-	for (unsigned int i = 0; i <= VFIO_PCI_MSIX_IRQ_INDEX; i++) {
+	for (unsigned int i = 0; i <= VFIO_PCI_REQ_IRQ_INDEX; i++) {
 		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = i };
 
-		if (ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq)) {
+		if (!ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq)) {
+			d->irq_count[i] = irq.count;
+		} else if (i <= VFIO_PCI_MSIX_IRQ_INDEX) {
 			set_error(err, errlen, "--vfio %s: interrupt index %u: VFIO_DEVICE_GET_IRQ_INFO: %s",
 				  bdf, i, strerror(errno));
 			goto fail;
 		}
-		d->irq_count[i] = irq.count;
+		/* else: a kernel from before the error and request indexes
+		 * (Linux 4.0): none of them. */
 	}
 	return 0;
 fail:

@@ -2,12 +2,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "vfio/container.h"
 #include "vfio/host.h"
 #include "vfio/pci.h"
 #include "vmm/layout.h"
 #include "vmm/log.h"
+#include "vmm/loop.h"
 #include "vmm/memory.h"
 
 static struct vfio_pci *to_vfio(struct pci_device *pci)
@@ -243,6 +246,50 @@ static int setup_config(struct vfio_pci *vp, char *err, size_t errlen)
 	return 0;
 }
 
+static void on_host_request(void *opaque, const uint8_t *buf, size_t n, int errno_val)
+{
+	struct vfio_pci *vp = opaque;
+
+	(void)buf;
+	(void)errno_val;
+	if (n)
+		vp->host_request(vp->opaque, vp->name);
+}
+
+/*
+ * A host that removes or unbinds the device signals vfio-pci's request
+ * interrupt and then waits, for ever, until every user has closed the
+ * device (vfio_pci_core_request()). ursa watches for it, so that an
+ * unplug ends the VM rather than hanging the host's remove.
+ */
+static int watch_host_requests(struct vfio_pci *vp, const struct vfio_pci_env *env,
+			       char *err, size_t errlen)
+{
+	int ret;
+
+	vp->host_request = env->host_request;
+	vp->opaque = env->opaque;
+	if (!vp->dev.irq_count[VFIO_PCI_REQ_IRQ_INDEX])
+		return 0;	/* kernels before 4.0 */
+	vp->request_fd = eventfd(0, EFD_CLOEXEC);
+	if (vp->request_fd < 0) {
+		set_error(err, errlen, "%s: eventfd: %s", vp->name, strerror(errno));
+		return -1;
+	}
+	ret = vfio_device_set_irqs(&vp->dev, VFIO_PCI_REQ_IRQ_INDEX,
+				   VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1, &vp->request_fd);
+	if (!ret)
+		ret = loop_add_reader(env->loop, vp->request_fd, on_host_request, vp);
+	if (ret) {
+		set_error(err, errlen, "%s: watching for unplug requests: %s", vp->name,
+			  strerror(-ret));
+		close(vp->request_fd);
+		vp->request_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 		    enum vfio_bar_order order, struct vfio_container *container,
 		    const struct vfio_pci_env *env, char *err, size_t errlen)
@@ -252,6 +299,7 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 
 	memset(vp, 0, sizeof(*vp));
 	vp->dev.fd = -1;
+	vp->request_fd = -1;
 	snprintf(vp->name, sizeof(vp->name), "--vfio %s", bdf);
 	vp->pci.name = vp->name;
 	vp->pci.config_ops = &vfio_config_ops;
@@ -275,8 +323,10 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 			   vp->irqs.has_msix ? &vp->irqs.msix : NULL, env->mem,
 			   env->vm_fd, env->use_region2, env->mmio, env->pio, err, errlen))
 		goto fail_bars;
-	vp->irqs_ready = vp->bars_ready = true;
-	return 0;
+	if (!watch_host_requests(vp, env, err, errlen)) {
+		vp->irqs_ready = vp->bars_ready = true;
+		return 0;
+	}
 fail_bars:
 	vfio_bars_destroy(&vp->bars);
 fail_irqs:
@@ -336,6 +386,12 @@ void vfio_pci_destroy(struct vfio_pci *vp)
 	if (vp->bars_ready)
 		vfio_bars_destroy(&vp->bars);
 	vp->irqs_ready = vp->bars_ready = false;
+	if (vp->request_fd >= 0) {
+		vfio_device_set_irqs(&vp->dev, VFIO_PCI_REQ_IRQ_INDEX,
+				     VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0, NULL);
+		close(vp->request_fd);
+		vp->request_fd = -1;
+	}
 	/* Stop whatever the guest left running (DMA) before vfio-pci's own
 	 * release path gets to it. */
 	if (vp->dev.fd >= 0 && vfio_device_reset(&vp->dev) == -EIO)

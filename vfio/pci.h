@@ -44,6 +44,11 @@ struct vfio_pci_env {
 	/* Bumped whenever vfio-pci may have zapped a BAR mapping (memory
 	 * decoding went off); shared by the VM's devices. */
 	atomic_ulong *zaps;
+	/* Where the device's request interrupt is watched, and who is told
+	 * when the host wants the device back (hot-unplug, unbind). */
+	struct loop *loop;
+	void (*host_request)(void *opaque, const char *name);
+	void *opaque;
 };
 
 struct vfio_pci {
@@ -60,6 +65,9 @@ struct vfio_pci {
 	/* The device decodes nothing whatever COMMAND says: in D3hot, or in
 	 * an FLR the guest started (PCIe 6.0 5.3.1.4.1, 6.6.2). */
 	bool in_d3hot, in_flr;
+	int request_fd;			/* eventfd of VFIO's request IRQ, or -1 */
+	void (*host_request)(void *opaque, const char *name);
+	void *opaque;
 };
 
 /*

@@ -6,6 +6,7 @@
 
 #include "guest/stub_abi.h"
 #include "vmm/boot/acpi.h"
+#include "vmm/exit_status.h"
 #include "vmm/kvm.h"
 #include "vmm/kvm_uapi.h"
 #include "vmm/log.h"
@@ -143,6 +144,17 @@ static unsigned int intx_gsi(unsigned int slot, unsigned int pin)
 
 /* The devices first, then guest RAM mapped for their DMA (the container
  * has an IOMMU context only once a group is in). */
+/* The host wants an assigned device back (it is being removed or unbound):
+ * the VM ends, which releases it. */
+static void device_requested(void *opaque, const char *name)
+{
+	struct vm *vm = opaque;
+
+	log_error("%s: the host wants the device back (unplugged or unbound); stopping the VM",
+		  name);
+	vm_request_stop(vm, EXIT_HOST_ERROR);
+}
+
 static int add_vfio_devices(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vfio_pci_env env = {
@@ -155,6 +167,9 @@ static int add_vfio_devices(struct vm *vm, char *err, size_t errlen)
 		.host = &vm->pci,
 		.intx_gsi = intx_gsi,
 		.zaps = &vm->bar_zaps,
+		.loop = &vm->loop,
+		.host_request = device_requested,
+		.opaque = vm,
 	};
 
 	for (unsigned int i = 0; i < vm->cfg->nr_vfio; i++) {
