@@ -82,6 +82,19 @@ static void io_done(struct loop_op *op, int res)
 	pthread_mutex_unlock(&b->vp.lock);
 }
 
+/*
+ * VIRTIO 1.2 5.2.6.2: with VIRTIO_BLK_F_FLUSH negotiated, a completed write
+ * becomes stable when a FLUSH sent after it (fdatasync here) completes. A
+ * driver that did not negotiate it (ursa offers it, and not CONFIG_WCE)
+ * gets stable writes: "the device MUST ensure that stable writes are
+ * committed to it, before reporting completion of the write". RWF_DSYNC
+ * makes the write's data reach the disk before it completes.
+ */
+static int write_flags(const struct virtio_blk *b)
+{
+	return b->vp.driver_features & (1ull << VIRTIO_BLK_F_FLUSH) ? 0 : RWF_DSYNC;
+}
+
 /* Start one request; true if it completed at once. */
 static bool start(struct virtio_blk *b, struct blk_inflight *s)
 {
@@ -107,7 +120,8 @@ static bool start(struct virtio_blk *b, struct blk_inflight *s)
 		io_uring_prep_readv(sqe, b->fd, s->req.iov, s->req.nr_iov, s->req.offset);
 		break;
 	case BLK_OP_WRITE:
-		io_uring_prep_writev(sqe, b->fd, s->req.iov, s->req.nr_iov, s->req.offset);
+		io_uring_prep_writev2(sqe, b->fd, s->req.iov, s->req.nr_iov, s->req.offset,
+				      write_flags(b));
 		break;
 	default:	/* BLK_OP_FLUSH */
 		io_uring_prep_fsync(sqe, b->fd, IORING_FSYNC_DATASYNC);

@@ -4,6 +4,8 @@
  * block device through the loop's io_uring: reads and writes become
  * readv/writev at the request's offset, a flush becomes fdatasync (so a
  * flushed write survives a host crash), many requests in flight at once.
+ * A driver that does not negotiate VIRTIO_BLK_F_FLUSH gets RWF_DSYNC
+ * writes instead.
  */
 #ifndef URSA_DEVICES_VIRTIO_BLK_H
 #define URSA_DEVICES_VIRTIO_BLK_H
