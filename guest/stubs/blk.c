@@ -9,6 +9,19 @@
  *
  * bench=1 count=N qd=Q: N random 4 KiB reads, Q (1..32) in flight; prints
  * the count. bench/blk times it against the same I/O done on the host.
+ *
+ * durable=1 nonce=X [count=N] [group=K] [qd=Q] [flush=0]: writes blocks 0,
+ * 1, 2, ... (block i at sector 8i, its contents made of i and the nonce:
+ * durable_fill()), Q (1..31) in flight, until N blocks are stable (default:
+ * the whole disk), then prints "durable: done N" and halts.
+ * VIRTIO 1.2 5.2.6.2: a completed write becomes stable once a FLUSH sent
+ * after its completion completes. So whenever K more blocks have completed,
+ * the stub sends a FLUSH covering the blocks completed by then, and prints
+ * "durable: flushed N" when it completes with OK: blocks 0..N-1 are
+ * stable. Writes go on meanwhile. With flush=0 the stub does not negotiate
+ * VIRTIO_BLK_F_FLUSH: then a write is stable when it completes, and the
+ * stub prints "durable: stable N" every K blocks. tests/kvm/durable_test.py
+ * kills ursa meanwhile and reads the disk.
  */
 #include "../rt/rt.h"
 
@@ -44,6 +57,8 @@
 #define BLK_T_GET_ID		8
 #define BLK_S_OK		0
 #define BLK_S_IOERR		1
+#define BLK_F_RO		5	/* device feature: read-only */
+#define BLK_F_FLUSH		9	/* device feature: FLUSH (writes volatile until one) */
 
 #define DESC_F_NEXT		1
 #define DESC_F_WRITE		2
@@ -53,6 +68,7 @@
 #define QSIZE			128
 #define SLOTS			32	/* three descriptors each */
 #define BLOCK			4096
+#define BLK_SECTOR_WORDS	(512 / 8)	/* 64-bit words in a sector */
 
 struct desc {
 	uint64_t addr;
@@ -87,10 +103,8 @@ static uint8_t data[SLOTS][BLOCK] __attribute__((aligned(BLOCK)));
 static volatile uint8_t status[SLOTS];
 static uint8_t check_buf[BLOCK] __attribute__((aligned(BLOCK)));
 
-#define BLK_F_RO		5	/* device feature: read-only */
-
 static uint64_t common, notify, devcfg;
-static bool read_only;
+static bool read_only, flush_negotiated;
 static uint16_t last_used;
 
 static void fail(const char *what)
@@ -137,18 +151,25 @@ static void probe(void)
 	notify += (uint64_t)mmio_read16(common + COMMON_Q_NOTIFY_OFF) * mult;
 }
 
-/* 3.1.1: reset, acknowledge, negotiate VERSION_1 only, set up queue 0. */
-static void init_device(void)
+/*
+ * 3.1.1: reset, acknowledge, negotiate VERSION_1, RO when offered and the
+ * device features in want (bits 0..31) that are offered, set up queue 0.
+ */
+static void init_device(uint32_t want)
 {
+	uint32_t offered;
+
 	mmio_write8(common + COMMON_STATUS, 0);
 	mmio_write8(common + COMMON_STATUS, STATUS_ACK | STATUS_DRIVER);
 	mmio_write32(common + COMMON_DF_SELECT, 0);
-	read_only = mmio_read32(common + COMMON_DF) & (1u << BLK_F_RO);
+	offered = mmio_read32(common + COMMON_DF);
+	read_only = offered & (1u << BLK_F_RO);
+	flush_negotiated = offered & want & (1u << BLK_F_FLUSH);
 	mmio_write32(common + COMMON_DF_SELECT, 1);
 	if (!(mmio_read32(common + COMMON_DF) & 1))
 		fail("device lacks VIRTIO_F_VERSION_1");
 	mmio_write32(common + COMMON_GF_SELECT, 0);
-	mmio_write32(common + COMMON_GF, read_only ? 1u << BLK_F_RO : 0);
+	mmio_write32(common + COMMON_GF, offered & (want | 1u << BLK_F_RO));
 	mmio_write32(common + COMMON_GF_SELECT, 1);
 	mmio_write32(common + COMMON_GF, 1);
 	mmio_write8(common + COMMON_STATUS, STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK);
@@ -265,6 +286,143 @@ static uint64_t bench(uint64_t arg)
 	return done;
 }
 
+/* durable=1: its arguments, read at CPL0 for the CPL3 loop, and its state. */
+static struct {
+	uint64_t nonce;
+	uint64_t limit;		/* blocks to make stable */
+	uint64_t group;		/* K: blocks between two FLUSHes (or reports) */
+	uint64_t qd;		/* writes in flight */
+	bool flush;		/* FLUSH negotiated: stable after a FLUSH */
+} dcfg;
+
+/*
+ * Writes in flight may complete in any order; the window bounds how far
+ * the next write runs ahead of the first one not yet completed.
+ */
+#define DURABLE_WINDOW		64
+
+static struct {
+	uint64_t next;		/* the next block to write */
+	uint64_t done;		/* blocks 0..done-1 completed with OK */
+	uint64_t covered;	/* blocks the FLUSH in flight covers */
+	uint64_t reported;	/* the N last printed: blocks 0..N-1 are stable */
+	uint64_t writes;	/* writes in flight */
+	bool flushing;
+	bool completed[DURABLE_WINDOW];	/* block % window, for blocks >= done */
+	uint64_t block_of[SLOTS];	/* the block a write slot holds */
+	unsigned int free[SLOTS], nr_free;
+	unsigned int flush_slot;
+} ds;
+
+/*
+ * Block i: every 16 bytes hold the nonce and 8i + the sector within the
+ * block, so that a block of another run, another block or a sector moved
+ * within the block never passes for it (tests/kvm/durable_test.py).
+ */
+static void durable_fill(uint64_t *w, uint64_t block)
+{
+	for (unsigned int i = 0; i < BLOCK / 8; i += 2) {
+		w[i] = dcfg.nonce;
+		w[i + 1] = block * 8 + i / BLK_SECTOR_WORDS;
+	}
+}
+
+/* Start writes while the queue depth, the window and the disk allow. */
+static void durable_issue(void)
+{
+	while (ds.writes < dcfg.qd && ds.next < dcfg.limit &&
+	       ds.next - ds.done < DURABLE_WINDOW) {
+		unsigned int s = ds.free[--ds.nr_free];
+
+		ds.block_of[s] = ds.next;
+		durable_fill((uint64_t *)data[s], ds.next);
+		submit(s, BLK_T_OUT, ds.next * 8, BLOCK);
+		ds.next++;
+		ds.writes++;
+	}
+}
+
+/*
+ * K more blocks completed (or the last ones): with FLUSH, send one that
+ * covers them; without, they are stable already (5.2.6.2, case 1).
+ */
+static void durable_sync(void)
+{
+	bool due = ds.done >= ds.reported + dcfg.group ||
+		   (ds.done == dcfg.limit && ds.done > ds.reported);
+
+	if (!due || ds.flushing)
+		return;
+	if (!dcfg.flush) {
+		ds.reported = ds.done;
+		rt_printf("durable: stable %lu\n", ds.reported);
+		return;
+	}
+	ds.flush_slot = ds.free[--ds.nr_free];
+	ds.covered = ds.done;
+	ds.flushing = true;
+	submit(ds.flush_slot, BLK_T_FLUSH, 0, 0);
+}
+
+/* Slot s completed. A failed request ends the VM (status 3). */
+static void durable_complete(unsigned int s)
+{
+	ds.free[ds.nr_free++] = s;
+	if (ds.flushing && s == ds.flush_slot) {
+		if (status[s] != BLK_S_OK)
+			rt_fail("blk", "durable: flush of %lu blocks: status %u",
+				ds.covered, status[s]);
+		ds.flushing = false;
+		ds.reported = ds.covered;
+		rt_printf("durable: flushed %lu\n", ds.reported);
+		return;
+	}
+	if (status[s] != BLK_S_OK)
+		rt_fail("blk", "durable: write of block %lu: status %u",
+			ds.block_of[s], status[s]);
+	ds.writes--;
+	ds.completed[ds.block_of[s] % DURABLE_WINDOW] = true;
+	while (ds.done < ds.next && ds.completed[ds.done % DURABLE_WINDOW]) {
+		ds.completed[ds.done % DURABLE_WINDOW] = false;
+		ds.done++;
+	}
+}
+
+/* Write, flush and report until dcfg.limit blocks are stable. */
+static uint64_t durable(uint64_t arg)
+{
+	(void)arg;
+	for (ds.nr_free = 0; ds.nr_free < SLOTS; ds.nr_free++)
+		ds.free[ds.nr_free] = ds.nr_free;
+	while (ds.reported < dcfg.limit) {
+		durable_issue();
+		durable_sync();
+		if (ds.writes || ds.flushing)
+			durable_complete(reap());
+	}
+	return ds.reported;
+}
+
+/* The durable=1 arguments; count=0 (default) means the whole disk. */
+static void durable_args(void)
+{
+	uint64_t blocks = mmio_read64(devcfg) / 8;
+
+	dcfg.nonce = rt_arg_u64("nonce", 0);
+	dcfg.limit = rt_arg_u64("count", 0);
+	if (!dcfg.limit || dcfg.limit > blocks)
+		dcfg.limit = blocks;
+	dcfg.group = rt_arg_u64("group", 8);
+	dcfg.qd = rt_arg_u64("qd", 8);
+	dcfg.flush = rt_arg_u64("flush", 1);
+	if (dcfg.qd < 1 || dcfg.qd > SLOTS - 1)
+		fail("qd must be 1..31 with durable=1");
+	if (!dcfg.group)
+		fail("group must be at least 1");
+	if (dcfg.flush && !flush_negotiated)
+		fail("device lacks VIRTIO_BLK_F_FLUSH");
+}
+
 void stub_main(uint32_t cpu, uint32_t ncpus)
 {
 	uint64_t r, qd = rt_arg_u64("qd", 32), count = rt_arg_u64("count", 10000);
@@ -273,7 +431,13 @@ void stub_main(uint32_t cpu, uint32_t ncpus)
 	if (cpu != 0)
 		return;
 	probe();
-	init_device();
+	if (rt_arg_u64("durable", 0)) {
+		init_device(rt_arg_u64("flush", 1) ? 1u << BLK_F_FLUSH : 0);
+		durable_args();
+		rt_printf("durable: done %lu\n", rt_user_call(durable, 0));
+		return;
+	}
+	init_device(0);
 	if (rt_arg_u64("bench", 0)) {
 		if (qd < 1 || qd > SLOTS)
 			fail("qd must be 1..32");
