@@ -257,13 +257,14 @@ void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 	pthread_rwlock_unlock(&b->lock);
 }
 
-unsigned int vfio_bars_demote(struct vfio_bars *b, bool all_mapped,
-			      uint64_t gpa, bool decoding)
+bool vfio_bars_demote(struct vfio_bars *b, bool all_mapped, uint64_t gpa,
+		      bool (*decodes)(void *opaque), void *opaque)
 {
-	unsigned int n = 0;
+	bool decoding;
 
 	pthread_rwlock_wrlock(&b->lock);
-	for (unsigned int i = 0; i < VFIO_NR_BARS; i++) {
+	decoding = decodes(opaque);
+	for (unsigned int i = 0; i < VFIO_NR_BARS && !(all_mapped && decoding); i++) {
 		struct vfio_bar *bar = &b->bar[i];
 
 		if (bar->state != VFIO_BAR_MAPPED ||
@@ -272,10 +273,9 @@ unsigned int vfio_bars_demote(struct vfio_bars *b, bool all_mapped,
 		unmap_pieces(bar);
 		set_state(bar, decoding ? VFIO_BAR_TRAPPED : VFIO_BAR_DISABLED);
 		atomic_fetch_add(&b->stats.demotions, 1);
-		n++;
 	}
 	pthread_rwlock_unlock(&b->lock);
-	return n;
+	return decoding;
 }
 
 bool vfio_bars_hold(struct vfio_bars *b, uint64_t gpa)

@@ -111,14 +111,18 @@ void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 
 /*
  * After KVM failed to fault in a BAR page (the mapping was zapped under
- * the memslot): take the MAPPED BAR holding gpa, or with all_mapped every
- * MAPPED BAR, off its memslots, to DISABLED when the device does not
- * decode memory now (decoding false) or TRAPPED when it does. Returns how
- * many BARs were demoted. A guest access then exits as MMIO and gets the
- * state's answer.
+ * the memslot): take the MAPPED BAR holding gpa off its memslots, to
+ * DISABLED when the device does not decode memory now or TRAPPED when it
+ * does; with all_mapped, take every MAPPED BAR to DISABLED, and only if
+ * the device does not decode. decodes(opaque) reads the device's state
+ * under the lock every state change takes, so no COMMAND, D3hot or FLR
+ * transition can come between the answer and the demotion: a stale "off"
+ * would leave a BAR DISABLED over a device that decodes again. Returns
+ * whether the device decoded. A guest access then exits as MMIO and gets
+ * the state's answer.
  */
-unsigned int vfio_bars_demote(struct vfio_bars *b, bool all_mapped,
-			      uint64_t gpa, bool decoding);
+bool vfio_bars_demote(struct vfio_bars *b, bool all_mapped, uint64_t gpa,
+		      bool (*decodes)(void *opaque), void *opaque);
 
 /* Whether gpa lies in one of the BARs' ranges on the bus. */
 bool vfio_bars_hold(struct vfio_bars *b, uint64_t gpa);

@@ -338,8 +338,9 @@ fail:
 }
 
 /* Whether the device decodes memory now, as vfio-pci sees it. */
-static bool decodes_memory(struct vfio_pci *vp)
+static bool decodes_memory(void *opaque)
 {
+	struct vfio_pci *vp = opaque;
 	uint16_t cmd;
 
 	return !vp->in_flr && vfio_config_power_state(&vp->config) != PCI_PM_D3HOT &&
@@ -349,21 +350,16 @@ static bool decodes_memory(struct vfio_pci *vp)
 
 bool vfio_pci_recover_fault(struct vfio_pci *vp, bool have_gpa, uint64_t gpa)
 {
-	bool decoding = decodes_memory(vp);
-
 	if (have_gpa) {
 		if (!vfio_bars_hold(&vp->bars, gpa))
 			return false;
-		vfio_bars_demote(&vp->bars, false, gpa, decoding);
+		vfio_bars_demote(&vp->bars, false, gpa, decodes_memory, vp);
 		return true;
 	}
 	/* A device that does not decode memory has its mappings zapped; a
 	 * fault on them is expected, wherever its BARs stand now (another
 	 * vCPU may have disabled them since). */
-	if (decoding)
-		return false;
-	vfio_bars_demote(&vp->bars, true, 0, false);
-	return true;
+	return !vfio_bars_demote(&vp->bars, true, 0, decodes_memory, vp);
 }
 
 void vfio_pci_describe(struct vfio_pci *vp, char *buf, size_t len)
