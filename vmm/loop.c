@@ -76,7 +76,12 @@ int loop_add_reader(struct loop *loop, int fd, loop_read_fn fn, void *opaque)
 
 void loop_stop(struct loop *loop)
 {
-	loop->stop = true;
+	__atomic_store_n(&loop->stop, true, __ATOMIC_RELEASE);
+}
+
+bool loop_stopping(struct loop *loop)
+{
+	return __atomic_load_n(&loop->stop, __ATOMIC_ACQUIRE);
 }
 
 int loop_run(struct loop *loop)

@@ -63,5 +63,7 @@ struct io_uring_sqe *loop_get_sqe(struct loop *loop, struct loop_op *op);
 /* Run until loop_stop() is called from a callback. 0 or a negative errno. */
 int loop_run(struct loop *loop);
 void loop_stop(struct loop *loop);
+/* Whether loop_stop() was called: no more done() will run. Any thread. */
+bool loop_stopping(struct loop *loop);
 
 #endif

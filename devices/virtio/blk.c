@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/virtio_ids.h>
@@ -71,8 +72,10 @@ static void io_done(struct loop_op *op, int res)
 
 	pthread_mutex_lock(&b->vp.lock);
 	if (s->generation != b->vp.generation) {
-		/* The driver reset the device meanwhile: nobody waits for it. */
+		/* The driver reset the device meanwhile: only reset() waits. */
 		give_back(b, s);
+		if (b->stale && !--b->stale)
+			pthread_cond_broadcast(&b->drained);
 	} else {
 		/* A short transfer is an error: the capacity covers every
 		 * sector, so only a failing file can end one early. */
@@ -168,9 +171,30 @@ static void queue_notify(void *dev, unsigned int q)
 		publish(b);
 }
 
+/*
+ * vCPU thread, vp.lock held. Once the reset is done (status reads 0) the
+ * driver owns its buffers again and may reuse them (VIRTIO 1.2 2.4,
+ * 4.1.4.3.2), so no read may land in them afterwards: wait, with the lock
+ * released, for the I/O already submitted to finish; those requests are
+ * not completed (io_done() drops them by generation). A stopping loop
+ * runs no more completions: stop waiting then, the VM is ending.
+ */
 static void reset(void *dev)
 {
-	(void)dev;	/* in-flight requests are dropped by generation */
+	struct virtio_blk *b = to_blk(dev);
+
+	b->stale = VIRTIO_BLK_QUEUE_SIZE - b->nr_free;
+	while (b->stale && !loop_stopping(b->loop)) {
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_nsec += 10 * 1000 * 1000;
+		if (t.tv_nsec >= 1000 * 1000 * 1000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&b->drained, &b->vp.lock, &t);
+	}
 }
 
 static const struct virtio_device_ops blk_ops = {
@@ -207,6 +231,17 @@ static int open_backing(struct virtio_blk *b, const struct virtio_blk_params *p,
 		return -1;
 	}
 	return 0;
+}
+
+/* reset() waits on it with CLOCK_MONOTONIC deadlines. */
+static void init_drained(struct virtio_blk *b)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&b->drained, &attr);
+	pthread_condattr_destroy(&attr);
 }
 
 int virtio_blk_init(struct virtio_blk *b, const struct virtio_blk_params *p,
@@ -254,6 +289,7 @@ int virtio_blk_init(struct virtio_blk *b, const struct virtio_blk_params *p,
 		close(b->fd);
 		return -1;
 	}
+	init_drained(b);
 	return 0;
 fail:
 	if (b->fd >= 0)
@@ -263,6 +299,7 @@ fail:
 
 void virtio_blk_destroy(struct virtio_blk *b)
 {
+	pthread_cond_destroy(&b->drained);
 	virtio_pci_destroy(&b->vp);
 	close(b->fd);
 }

@@ -40,6 +40,10 @@ struct virtio_blk {
 	struct blk_inflight slots[VIRTIO_BLK_QUEUE_SIZE];
 	uint16_t free_slots[VIRTIO_BLK_QUEUE_SIZE];
 	unsigned int nr_free;
+	/* Slots of a generation before the last reset, still doing I/O;
+	 * drained is signalled when the last of them is back (vp.lock). */
+	unsigned int stale;
+	pthread_cond_t drained;
 	unsigned long requests, errors;
 };
 
