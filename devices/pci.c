@@ -142,11 +142,13 @@ bool pci_bar_address(const struct pci_device *dev, unsigned int i,
  * Bring the buses in line with COMMAND and the BARs: a BAR is on its bus
  * exactly while its decode is enabled and it holds a usable address. A
  * place already taken (a guest may stack BARs on each other) leaves the
- * BAR off the bus; accesses there keep reaching the first owner.
+ * BAR off the bus; accesses there keep reaching the first owner, until it
+ * leaves (remap_waiting()). Returns whether a BAR left its place.
  */
-static void update_mappings(struct pci_device *dev)
+static bool update_mappings(struct pci_device *dev)
 {
 	uint16_t cmd = pci_get_u16(dev->cfg, PCI_COMMAND);
+	bool left = false;
 
 	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
 		struct pci_bar *bar = &dev->bars[i];
@@ -161,6 +163,7 @@ static void update_mappings(struct pci_device *dev)
 		if (bar->mapped && (!want || addr != bar->mapped_at)) {
 			bus_remove(bus, bar->mapped_at, bar->opaque);
 			bar->mapped = false;
+			left = true;
 			if (dev->bar_moved)
 				dev->bar_moved(dev, i, false, bar->mapped_at);
 		}
@@ -171,6 +174,23 @@ static void update_mappings(struct pci_device *dev)
 			if (dev->bar_moved)
 				dev->bar_moved(dev, i, true, addr);
 		}
+	}
+	return left;
+}
+
+/*
+ * A BAR left its place: BARs that were waiting for a place taken (by it,
+ * or by one that left before) decode now, as they would on a real bus.
+ * Only adds happen here, so one pass is enough. Assigned devices
+ * (config_ops) place their own BARs.
+ */
+static void remap_waiting(struct pci_host *host)
+{
+	for (unsigned int slot = 0; slot < PCI_SLOTS; slot++) {
+		struct pci_device *dev = host->devices[slot];
+
+		if (dev && !dev->config_ops)
+			update_mappings(dev);
 	}
 }
 
@@ -257,7 +277,8 @@ void pci_host_config_write(struct pci_host *host, unsigned int slot,
 			 (off >= PCI_BASE_ADDRESS_0 && off < bar_offset(PCI_NUM_BARS));
 	}
 	if (remap) {
-		update_mappings(dev);
+		if (update_mappings(dev))
+			remap_waiting(host);
 		drive_intx(dev);	/* COMMAND.INTX_DISABLE may have changed */
 	}
 	if (dev->config_written)

@@ -211,6 +211,25 @@ int main(void)
 	CHECK_EQ_U64(dev2.slot, 2);
 	CHECK_EQ_U64(cfg_read(2, 0x10, 4), LAYOUT_PCI_MMIO32_BASE + 0x1000);
 
+	/* Stacked BARs: the first owner keeps the place, the other decodes
+	 * there as soon as it leaves (moved, or decode turned off). */
+	cfg_write(1, 0x10, 4, 0xd0200000);
+	cfg_write(1, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	cfg_write(2, 0x10, 4, 0xd0200000);
+	cfg_write(2, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	CHECK(!dev2.bars[0].mapped);
+	CHECK_EQ_U64(mmio_read(0xd0200010, 4), 0x1010);
+	cfg_write(1, 0x10, 4, 0xd0300000);
+	CHECK(dev2.bars[0].mapped);
+	CHECK_EQ_U64(mmio_read(0xd0200010, 4), 0x4010);
+	CHECK_EQ_U64(mmio_read(0xd0300010, 4), 0x1010);
+	cfg_write(1, 0x10, 4, 0xd0200000);
+	CHECK(!dev.bars[0].mapped);
+	CHECK_EQ_U64(mmio_read(0xd0300010, 4), 0xffffffff);
+	cfg_write(2, PCI_COMMAND, 2, 0);
+	CHECK(dev.bars[0].mapped);
+	CHECK_EQ_U64(mmio_read(0xd0200010, 4), 0x1010);
+
 	pci_host_destroy(&host);
 	bus_destroy(&pio);
 	bus_destroy(&mmio);
