@@ -227,6 +227,17 @@ static struct pci_device *lookup(struct pci_host *host, unsigned int slot,
 	return slot < PCI_SLOTS && fn == 0 ? host->devices[slot] : NULL;
 }
 
+/*
+ * A device with its own config ops takes accesses of 1 to 4 bytes, as
+ * configuration requests are (PCIe 6.0 7.2.2: one DW at most); a wider
+ * ECAM access (a guest's 8-byte MOV) reaches it in dword pieces, so that
+ * every byte of the answer is the device's.
+ */
+static unsigned int dword_piece(unsigned int size, unsigned int done)
+{
+	return size - done < 4 ? size - done : 4;
+}
+
 void pci_host_config_read(struct pci_host *host, unsigned int slot,
 			  unsigned int fn, unsigned int offset, uint8_t *data,
 			  unsigned int size)
@@ -236,7 +247,9 @@ void pci_host_config_read(struct pci_host *host, unsigned int slot,
 	pthread_mutex_lock(&host->lock);
 	dev = lookup(host, slot, fn);
 	if (dev && dev->config_ops) {
-		dev->config_ops->read(dev, offset, data, size);
+		for (unsigned int done = 0; done < size; done += 4)
+			dev->config_ops->read(dev, offset + done, data + done,
+					      dword_piece(size, done));
 		pthread_mutex_unlock(&host->lock);
 		return;
 	}
@@ -261,7 +274,9 @@ void pci_host_config_write(struct pci_host *host, unsigned int slot,
 	pthread_mutex_lock(&host->lock);
 	dev = lookup(host, slot, fn);
 	if (dev && dev->config_ops) {
-		dev->config_ops->write(dev, offset, data, size);
+		for (unsigned int done = 0; done < size; done += 4)
+			dev->config_ops->write(dev, offset + done, data + done,
+					       dword_piece(size, done));
 		goto out;
 	}
 	if (!dev || offset >= PCI_CFG_SIZE)

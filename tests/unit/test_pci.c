@@ -60,6 +60,32 @@ static void cfg_write(unsigned int slot, unsigned int reg, unsigned int size,
 	bus_access(&pio, 0xcfc + (reg & 3), d, size, true);
 }
 
+/* A device with its own config ops (as assigned devices have): answers
+ * each byte with its offset, and records the widest access it got. */
+static unsigned int ops_widest;
+
+static void ops_read(struct pci_device *dev, unsigned int offset, uint8_t *data,
+		     unsigned int size)
+{
+	(void)dev;
+	if (size > ops_widest)
+		ops_widest = size;
+	for (unsigned int i = 0; i < size; i++)
+		data[i] = offset + i;
+}
+
+static void ops_write(struct pci_device *dev, unsigned int offset,
+		      const uint8_t *data, unsigned int size)
+{
+	(void)dev;
+	(void)offset;
+	(void)data;
+	if (size > ops_widest)
+		ops_widest = size;
+}
+
+static const struct pci_config_ops own_ops = { ops_read, ops_write };
+
 static uint64_t mmio_read(uint64_t addr, unsigned int size)
 {
 	uint8_t d[8];
@@ -229,6 +255,22 @@ int main(void)
 	cfg_write(2, PCI_COMMAND, 2, 0);
 	CHECK(dev.bars[0].mapped);
 	CHECK_EQ_U64(mmio_read(0xd0200010, 4), 0x1010);
+
+	/* An 8-byte ECAM access reaches a device with its own config ops as
+	 * two dwords: every byte of the answer is the device's. */
+	{
+		struct pci_device own;
+		uint8_t q[8] = { 0 };
+
+		pci_device_init(&own, "own", 0x1234, 0x5678, 0, 0, 0);
+		own.config_ops = &own_ops;
+		CHECK(!pci_host_add_device(&host, &own, 20, err, sizeof(err)));
+		CHECK_EQ_U64(mmio_read(LAYOUT_ECAM_BASE + (20 << 15) + 0x40, 8),
+			     0x4746454443424140ull);
+		bus_access(&mmio, LAYOUT_ECAM_BASE + (20 << 15) + 0x40, q, 8, true);
+		CHECK_EQ_U64(ops_widest, 4);
+		pci_host_remove_device(&host, &own);
+	}
 
 	pci_host_destroy(&host);
 	bus_destroy(&pio);
