@@ -30,4 +30,9 @@ void set_error(char *err, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
+	/* A reason is one line, whatever it quotes: an argument or a file
+	 * name may hold a newline or another control character. */
+	for (; len && *err; err++, len--)
+		if ((unsigned char)*err < 0x20 || *err == 0x7f)
+			*err = '?';
 }

@@ -167,6 +167,11 @@ static void test_misuse(void)
 		  "beyond what 32 physical address bits can hold" },
 		{ { "--stub", "hello", "--memory", "1T" },
 		  "beyond what 40 physical address bits can hold" },
+		/* 2^64 - 1 GiB: 4 GiB + the RAM above it wraps to 0. */
+		{ { "--stub", "hello", "--memory", "17179869183G" },
+		  "up to 0xffffffffffffffff, beyond what 40 physical address bits" },
+		/* A quoted argument cannot break the message's line. */
+		{ { "--stub", "hello", "--cpus", "1\n2" }, "--cpus '1?2'" },
 	};
 	char longarg[4096];
 
