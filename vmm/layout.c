@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "vmm/layout.h"
 #include "vmm/log.h"
@@ -23,26 +24,32 @@ int layout_compute(uint64_t memory, unsigned int phys_bits,
 		.ram_below_4g = below,
 		.gpa_limit = 1ull << phys_bits,
 	};
-	end = below;
-	if (above) {
-		out->ram[out->nr_ram++] = (struct ram_range){ LAYOUT_4G, above };
-		end = LAYOUT_4G + above;
+	/*
+	 * RAM beyond 3 GiB continues at 4 GiB, and the 32-bit MMIO hole must
+	 * be addressable too: the guest needs addresses up to 4 GiB + above,
+	 * at most 2^phys_bits. Compared as sizes: for a memory size close to
+	 * 2^64 that sum wraps around and would look small enough.
+	 */
+	if (above > out->gpa_limit - LAYOUT_4G) {
+		uint64_t last = LAYOUT_4G - 1 + above;
+		char upto[32] = "past 2^64";
+
+		if (last >= above)
+			snprintf(upto, sizeof(upto), "up to 0x%" PRIx64, last);
+		set_error(err, errlen,
+			  "%" PRIu64 " MiB of RAM needs guest physical addresses %s"
+			  ", beyond what %u physical address bits can hold",
+			  memory >> 20, upto, phys_bits);
+		return -1;
 	}
-	/* The 32-bit MMIO hole must be addressable too. */
-	if (end < LAYOUT_4G)
-		end = LAYOUT_4G;
+	end = LAYOUT_4G + above;
+	if (above)
+		out->ram[out->nr_ram++] = (struct ram_range){ LAYOUT_4G, above };
 	out->pci_mmio64_base = (end + (1ull << 30) - 1) & ~((1ull << 30) - 1);
 	if (out->pci_mmio64_base < out->gpa_limit) {
 		out->pci_mmio64_size = out->gpa_limit - out->pci_mmio64_base;
 		if (out->pci_mmio64_size > LAYOUT_PCI_MMIO64_MAX)
 			out->pci_mmio64_size = LAYOUT_PCI_MMIO64_MAX;
-	}
-	if (end > out->gpa_limit) {
-		set_error(err, errlen,
-			  "%" PRIu64 " MiB of RAM needs guest physical addresses up to 0x%" PRIx64
-			  ", beyond what %u physical address bits can hold",
-			  memory >> 20, end - 1, phys_bits);
-		return -1;
 	}
 	return 0;
 }

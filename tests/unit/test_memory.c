@@ -48,6 +48,11 @@ static void test_maxphyaddr_policy(void)
 	CHECK(!layout_compute(63 * G, 36, &l, err, sizeof(err)));
 	CHECK_EQ_U64(l.ram[1].gpa + l.ram[1].size, 1ull << 36);
 	CHECK(layout_compute(63 * G + 4096, 36, &l, err, sizeof(err)));
+	/* Sizes close to 2^64: 4 GiB + (memory - 3 GiB) wraps around, and
+	 * must not pass for small. */
+	CHECK(layout_compute(UINT64_MAX - 4095, 32, &l, err, sizeof(err)));
+	CHECK_CONTAINS(err, "past 2^64, beyond what 32 physical address bits");
+	CHECK(layout_compute(UINT64_MAX - 4095, 52, &l, err, sizeof(err)));
 	CHECK(layout_compute(256 * M, 31, &l, err, sizeof(err)));
 	CHECK(layout_compute(256 * M, 53, &l, err, sizeof(err)));
 
