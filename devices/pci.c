@@ -19,6 +19,9 @@
 #define BAR_MEM_TYPE_64		0x4
 #define BAR_MEM_PREFETCH	0x8
 
+/* A function's configuration space through ECAM (PCIe 6.0 7.2.2). */
+#define ECAM_FUNCTION_SIZE	0x1000
+
 /* Status bits that are "write 1 to clear": parity, target/master abort,
  * SERR, detected parity error (6.2.3). */
 #define STATUS_W1C		0xf900
@@ -143,12 +146,11 @@ bool pci_bar_address(const struct pci_device *dev, unsigned int i,
  * exactly while its decode is enabled and it holds a usable address. A
  * place already taken (a guest may stack BARs on each other) leaves the
  * BAR off the bus; accesses there keep reaching the first owner, until it
- * leaves (remap_waiting()). Returns whether a BAR left its place.
+ * leaves (update_all_mappings()).
  */
-static bool update_mappings(struct pci_device *dev)
+static void update_mappings(struct pci_device *dev)
 {
 	uint16_t cmd = pci_get_u16(dev->cfg, PCI_COMMAND);
-	bool left = false;
 
 	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
 		struct pci_bar *bar = &dev->bars[i];
@@ -163,7 +165,6 @@ static bool update_mappings(struct pci_device *dev)
 		if (bar->mapped && (!want || addr != bar->mapped_at)) {
 			bus_remove(bus, bar->mapped_at, bar->opaque);
 			bar->mapped = false;
-			left = true;
 			if (dev->bar_moved)
 				dev->bar_moved(dev, i, false, bar->mapped_at);
 		}
@@ -175,22 +176,26 @@ static bool update_mappings(struct pci_device *dev)
 				dev->bar_moved(dev, i, true, addr);
 		}
 	}
-	return left;
 }
 
 /*
- * A BAR left its place: BARs that were waiting for a place taken (by it,
- * or by one that left before) decode now, as they would on a real bus.
- * Only adds happen here, so one pass is enough. Assigned devices
- * (config_ops) place their own BARs.
+ * After a config write that may have taken BARs off their places (those
+ * of dev, or of a device that places its own BARs: dev NULL), the BARs of
+ * emulated devices that were left off a bus because their place was taken
+ * get it if it is free now: on real hardware they decode there as soon
+ * as the overlap is gone (PCI Local Bus 3.0 6.2.5.1). dev goes first, so
+ * that the places it left are free for the others, and again with them
+ * for its own stacked BARs. Called with the host's lock held.
  */
-static void remap_waiting(struct pci_host *host)
+static void update_all_mappings(struct pci_host *host, struct pci_device *dev)
 {
-	for (unsigned int slot = 0; slot < PCI_SLOTS; slot++) {
-		struct pci_device *dev = host->devices[slot];
+	if (dev)
+		update_mappings(dev);
+	for (unsigned int s = 0; s < PCI_SLOTS; s++) {
+		struct pci_device *d = host->devices[s];
 
-		if (dev && !dev->config_ops)
-			update_mappings(dev);
+		if (d && !d->config_ops)
+			update_mappings(d);
 	}
 }
 
@@ -228,14 +233,27 @@ static struct pci_device *lookup(struct pci_host *host, unsigned int slot,
 }
 
 /*
- * A device with its own config ops takes accesses of 1 to 4 bytes, as
- * configuration requests are (PCIe 6.0 7.2.2: one DW at most); a wider
- * ECAM access (a guest's 8-byte MOV) reaches it in dword pieces, so that
- * every byte of the answer is the device's.
+ * A device that serves its own config space takes 1..4 bytes at a time
+ * below 4096 (struct pci_config_ops), but an ECAM access may be 8 bytes
+ * wide. A root complex need not turn an access that crosses a DWORD
+ * boundary into one configuration request (PCIe 6.0 7.2.2); ursa splits
+ * it into pieces of at most 4 bytes, so that every byte the guest reads
+ * is the device's (not what the exit's buffer held before) and every
+ * byte it writes arrives. Bytes past the function's 4 KiB (an 8-byte
+ * access at 0xffc) read 0, as extended space beyond a capability does,
+ * and are not written. This is how many bytes go to the device.
  */
-static unsigned int dword_piece(unsigned int size, unsigned int done)
+static unsigned int in_function(unsigned int offset, unsigned int size)
 {
-	return size - done < 4 ? size - done : 4;
+	if (offset >= ECAM_FUNCTION_SIZE)
+		return 0;
+	return size < ECAM_FUNCTION_SIZE - offset ? size : ECAM_FUNCTION_SIZE - offset;
+}
+
+/* The piece of an access of n bytes that starts at done. */
+static unsigned int chunk(unsigned int n, unsigned int done)
+{
+	return n - done < 4 ? n - done : 4;
 }
 
 void pci_host_config_read(struct pci_host *host, unsigned int slot,
@@ -247,9 +265,12 @@ void pci_host_config_read(struct pci_host *host, unsigned int slot,
 	pthread_mutex_lock(&host->lock);
 	dev = lookup(host, slot, fn);
 	if (dev && dev->config_ops) {
-		for (unsigned int done = 0; done < size; done += 4)
+		unsigned int n = in_function(offset, size);
+
+		for (unsigned int done = 0; done < n; done += 4)
 			dev->config_ops->read(dev, offset + done, data + done,
-					      dword_piece(size, done));
+					      chunk(n, done));
+		memset(data + n, 0, size - n);
 		pthread_mutex_unlock(&host->lock);
 		return;
 	}
@@ -274,9 +295,12 @@ void pci_host_config_write(struct pci_host *host, unsigned int slot,
 	pthread_mutex_lock(&host->lock);
 	dev = lookup(host, slot, fn);
 	if (dev && dev->config_ops) {
-		for (unsigned int done = 0; done < size; done += 4)
+		unsigned int n = in_function(offset, size);
+
+		for (unsigned int done = 0; done < n; done += 4)
 			dev->config_ops->write(dev, offset + done, data + done,
-					       dword_piece(size, done));
+					       chunk(n, done));
+		update_all_mappings(host, NULL);
 		goto out;
 	}
 	if (!dev || offset >= PCI_CFG_SIZE)
@@ -292,8 +316,7 @@ void pci_host_config_write(struct pci_host *host, unsigned int slot,
 			 (off >= PCI_BASE_ADDRESS_0 && off < bar_offset(PCI_NUM_BARS));
 	}
 	if (remap) {
-		if (update_mappings(dev))
-			remap_waiting(host);
+		update_all_mappings(host, dev);
 		drive_intx(dev);	/* COMMAND.INTX_DISABLE may have changed */
 	}
 	if (dev->config_written)

@@ -65,9 +65,10 @@ struct pci_device;
 
 /*
  * A device that serves its own config space (an assigned device): every
- * access to it, offset below 4096 and size 1..4, goes here instead of to
- * the cfg/wmask model, with the host's lock held. The device then also
- * puts its BARs on the buses itself; the host only places them at start.
+ * access to it goes here instead of to the cfg/wmask model, with the
+ * host's lock held, as offset below 4096 and size 1..4 (a wider ECAM
+ * access comes in pieces). The device then also puts its BARs on the
+ * buses itself; the host only places them at start.
  */
 struct pci_config_ops {
 	void (*read)(struct pci_device *dev, unsigned int offset, uint8_t *data,
@@ -153,7 +154,8 @@ int pci_host_add_device(struct pci_host *host, struct pci_device *dev,
 void pci_host_remove_device(struct pci_host *host, struct pci_device *dev);
 
 /* Config space as the guest sees it, for tests and the transports:
- * any size 1..4 at any offset; absent devices read all ones. */
+ * any size 1..8 (ECAM's are up to 8) at any offset below 4096; absent
+ * devices read all ones. */
 void pci_host_config_read(struct pci_host *host, unsigned int slot,
 			  unsigned int fn, unsigned int offset, uint8_t *data,
 			  unsigned int size);

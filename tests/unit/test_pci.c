@@ -28,6 +28,32 @@ static void bar_write(void *opaque, uint64_t offset, const uint8_t *data,
 
 static const struct bus_ops bar_ops = { bar_read, bar_write };
 
+/* A device that serves its own config space (as an assigned one does):
+ * byte o reads o & 0xff; the widest access it was handed is kept. */
+static unsigned int ops_widest;
+
+static void ops_read(struct pci_device *dev, unsigned int offset, uint8_t *data,
+		     unsigned int size)
+{
+	(void)dev;
+	if (size > ops_widest)
+		ops_widest = size;
+	for (unsigned int i = 0; i < size; i++)
+		data[i] = offset + i;
+}
+
+static void ops_write(struct pci_device *dev, unsigned int offset,
+		      const uint8_t *data, unsigned int size)
+{
+	(void)dev;
+	(void)offset;
+	(void)data;
+	if (size > ops_widest)
+		ops_widest = size;
+}
+
+static const struct pci_config_ops own_config = { ops_read, ops_write };
+
 static int intx_slot = -1, intx_pin = -1;
 static bool intx_level;
 
@@ -60,43 +86,19 @@ static void cfg_write(unsigned int slot, unsigned int reg, unsigned int size,
 	bus_access(&pio, 0xcfc + (reg & 3), d, size, true);
 }
 
-/* A device with its own config ops (as assigned devices have): answers
- * each byte with its offset, and records the widest access it got. */
-static unsigned int ops_widest;
-
-static void ops_read(struct pci_device *dev, unsigned int offset, uint8_t *data,
-		     unsigned int size)
-{
-	(void)dev;
-	if (size > ops_widest)
-		ops_widest = size;
-	for (unsigned int i = 0; i < size; i++)
-		data[i] = offset + i;
-}
-
-static void ops_write(struct pci_device *dev, unsigned int offset,
-		      const uint8_t *data, unsigned int size)
-{
-	(void)dev;
-	(void)offset;
-	(void)data;
-	if (size > ops_widest)
-		ops_widest = size;
-}
-
-static const struct pci_config_ops own_ops = { ops_read, ops_write };
-
+/* Bytes the access leaves alone would read back as 0xee. */
 static uint64_t mmio_read(uint64_t addr, unsigned int size)
 {
 	uint8_t d[8];
 
+	memset(d, 0xee, sizeof(d));
 	bus_access(&mmio, addr, d, size, false);
 	return le_load(d, size);
 }
 
 int main(void)
 {
-	struct pci_device dev, dev2;
+	struct pci_device dev, dev2, dev3;
 	struct layout l;
 	char err[256];
 	uint8_t d[8];
@@ -237,40 +239,37 @@ int main(void)
 	CHECK_EQ_U64(dev2.slot, 2);
 	CHECK_EQ_U64(cfg_read(2, 0x10, 4), LAYOUT_PCI_MMIO32_BASE + 0x1000);
 
-	/* Stacked BARs: the first owner keeps the place, the other decodes
-	 * there as soon as it leaves (moved, or decode turned off). */
-	cfg_write(1, 0x10, 4, 0xd0200000);
+	/* Stacked BARs: the second stays off the bus while the first holds
+	 * the place, and takes it once the first has moved away. */
 	cfg_write(1, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	cfg_write(2, 0x10, 4, 0xd0200000);
+	cfg_write(1, 0x10, 4, 0xd0200000);
 	cfg_write(2, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	CHECK(!dev2.bars[0].mapped);
-	CHECK_EQ_U64(mmio_read(0xd0200010, 4), 0x1010);
+	cfg_write(2, 0x10, 4, 0xd0200000);
+	CHECK(dev.bars[0].mapped && !dev2.bars[0].mapped);
+	CHECK_EQ_U64(mmio_read(0xd0200004, 4), 0x1004);
 	cfg_write(1, 0x10, 4, 0xd0300000);
-	CHECK(dev2.bars[0].mapped);
-	CHECK_EQ_U64(mmio_read(0xd0200010, 4), 0x4010);
-	CHECK_EQ_U64(mmio_read(0xd0300010, 4), 0x1010);
+	CHECK(dev2.bars[0].mapped && dev2.bars[0].mapped_at == 0xd0200000);
+	CHECK_EQ_U64(mmio_read(0xd0200004, 4), 0x4004);
+	CHECK_EQ_U64(mmio_read(0xd0300004, 4), 0x1004);
+	/* Back onto the taken place: off the bus until the holder stops
+	 * decoding. */
 	cfg_write(1, 0x10, 4, 0xd0200000);
 	CHECK(!dev.bars[0].mapped);
-	CHECK_EQ_U64(mmio_read(0xd0300010, 4), 0xffffffff);
 	cfg_write(2, PCI_COMMAND, 2, 0);
 	CHECK(dev.bars[0].mapped);
-	CHECK_EQ_U64(mmio_read(0xd0200010, 4), 0x1010);
+	CHECK_EQ_U64(mmio_read(0xd0200004, 4), 0x1004);
 
-	/* An 8-byte ECAM access reaches a device with its own config ops as
-	 * two dwords: every byte of the answer is the device's. */
-	{
-		struct pci_device own;
-		uint8_t q[8] = { 0 };
-
-		pci_device_init(&own, "own", 0x1234, 0x5678, 0, 0, 0);
-		own.config_ops = &own_ops;
-		CHECK(!pci_host_add_device(&host, &own, 20, err, sizeof(err)));
-		CHECK_EQ_U64(mmio_read(LAYOUT_ECAM_BASE + (20 << 15) + 0x40, 8),
-			     0x4746454443424140ull);
-		bus_access(&mmio, LAYOUT_ECAM_BASE + (20 << 15) + 0x40, q, 8, true);
-		CHECK_EQ_U64(ops_widest, 4);
-		pci_host_remove_device(&host, &own);
-	}
+	/* A device with its own config space gets at most 4 bytes at a
+	 * time: an 8-byte ECAM access comes in two pieces, every byte read
+	 * is the device's, and nothing past its 4 KiB reaches it. */
+	pci_device_init(&dev3, "own", 0x8086, 0x10d3, 0x020000, 0x8086, 1);
+	dev3.config_ops = &own_config;
+	CHECK(!pci_host_add_device(&host, &dev3, 5, err, sizeof(err)));
+	CHECK_EQ_U64(mmio_read(LAYOUT_ECAM_BASE + (5 << 15) + 0x10, 8), 0x1716151413121110);
+	CHECK_EQ_U64(mmio_read(LAYOUT_ECAM_BASE + (5 << 15) + 0xffc, 8), 0xfffefdfc);
+	le_store(d, 8, ~0ull);
+	bus_access(&mmio, LAYOUT_ECAM_BASE + (5 << 15) + 0x40, d, 8, true);
+	CHECK_EQ_U64(ops_widest, 4);
 
 	pci_host_destroy(&host);
 	bus_destroy(&pio);
