@@ -125,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case CONFIG_HELP:
 		break;
 	case CONFIG_ERROR:
+	case CONFIG_FILE_ERROR:
 		FUZZ_CHECK(fz_one_line(err, ERR_LEN));
 		break;
 	default:
