@@ -43,6 +43,10 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True      # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from kvm_gate import kvm_gate  # noqa: E402  (tests/kvm_gate.py)
+
 BLOCK = 4096
 SECTOR = 512
 IMAGE_BYTES = 4 << 30           # sparse; far more than a round writes before the kill
@@ -65,14 +69,6 @@ ROUNDS = [Round('to the end', append='count=%d' % COUNT, kill=False)] + \
     [Round('kill %d' % i) for i in range(1, 6)] + \
     [Round('kill, direct', disk_opts=',direct'),
      Round('kill, no FLUSH negotiated', append='flush=0')]
-
-
-def kvm_usable():
-    try:
-        os.close(os.open('/dev/kvm', os.O_RDWR))
-        return None
-    except OSError as e:
-        return '/dev/kvm: %s' % e.strerror
 
 
 # cachestat(2), Linux 6.5: page cache state of a file range.
@@ -337,13 +333,9 @@ def run_round(ursa, rnd, rng, dirty_check):
 
 
 def main():
-    why = kvm_usable()
-    if why:
-        if os.environ.get('URSA_REQUIRE_KVM') == '1':
-            print('FAIL: KVM required (URSA_REQUIRE_KVM=1) but %s' % why)
-            return 1
-        print('SKIP: %s' % why)
-        return 77
+    status = kvm_gate()
+    if status is not None:
+        return status
     seed = int(os.environ.get('URSA_DURABLE_SEED', random.randrange(1 << 32)))
     rng = random.Random(seed)
     dirty_check = dirty_pages_visible()

@@ -13,6 +13,10 @@ import sys
 import termios
 import time
 
+sys.dont_write_bytecode = True      # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from kvm_gate import kvm_gate  # noqa: E402  (tests/kvm_gate.py)
+
 
 def read_until(fd, text, timeout):
     buf = b''
@@ -85,12 +89,9 @@ def seccomp_stop(ursa, failures):
 
 
 def main():
-    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
-        if os.environ.get('URSA_REQUIRE_KVM') == '1':
-            print('FAIL: KVM required (URSA_REQUIRE_KVM=1) but /dev/kvm is unusable')
-            return 1
-        print('SKIP: /dev/kvm is unusable')
-        return 77
+    status = kvm_gate()
+    if status is not None:
+        return status
     failures = []
     ctrl_c(sys.argv[1], failures)
     seccomp_stop(sys.argv[1], failures)

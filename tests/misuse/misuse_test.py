@@ -22,6 +22,10 @@ import tempfile
 import termios
 import time
 
+sys.dont_write_bytecode = True      # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from kvm_gate import kvm_gate  # noqa: E402  (tests/kvm_gate.py)
+
 USAGE, HOST = 2, 1
 
 # name, argv (after the binary; {tmp} is the case's scratch directory),
@@ -236,14 +240,9 @@ def disk_shrinks(ursa, failures):
 
 
 def main():
-    try:
-        os.close(os.open('/dev/kvm', os.O_RDWR))
-    except OSError as e:
-        if os.environ.get('URSA_REQUIRE_KVM') == '1':
-            print('FAIL: KVM required (URSA_REQUIRE_KVM=1) but /dev/kvm: %s' % e.strerror)
-            return 1
-        print('SKIP: /dev/kvm: %s' % e.strerror)
-        return 77
+    status = kvm_gate()
+    if status is not None:
+        return status
     ursa = os.path.abspath(sys.argv[1])
     failures = []
     for case in CASES:
