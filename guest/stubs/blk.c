@@ -24,46 +24,11 @@
  * kills ursa meanwhile and reads the disk.
  */
 #include "../rt/rt.h"
+#include "../rt/virtio.h"
 
-#define VIRTIO_VENDOR		0x1af4
-#define VIRTIO_BLK_DEVICE	0x1042
 #define PCI_CAP_VENDOR		0x09
-
-/* Virtio PCI capability types and common configuration registers. */
-#define CAP_COMMON		1
-#define CAP_NOTIFY		2
-#define CAP_DEVICE		4
-#define COMMON_DF_SELECT	0x00
-#define COMMON_DF		0x04
-#define COMMON_GF_SELECT	0x08
-#define COMMON_GF		0x0c
-#define COMMON_STATUS		0x14
-#define COMMON_Q_SELECT		0x16
-#define COMMON_Q_SIZE		0x18
-#define COMMON_Q_ENABLE		0x1c
-#define COMMON_Q_NOTIFY_OFF	0x1e
-#define COMMON_Q_DESC		0x20
-#define COMMON_Q_DRIVER		0x28
-#define COMMON_Q_DEVICE		0x30
-
-#define STATUS_ACK		1
-#define STATUS_DRIVER		2
-#define STATUS_DRIVER_OK	4
-#define STATUS_FEATURES_OK	8
-
-#define BLK_T_IN		0
-#define BLK_T_OUT		1
-#define BLK_T_FLUSH		4
-#define BLK_T_GET_ID		8
-#define BLK_S_OK		0
-#define BLK_S_IOERR		1
 #define BLK_F_RO		5	/* device feature: read-only */
 #define BLK_F_FLUSH		9	/* device feature: FLUSH (writes volatile until one) */
-
-#define DESC_F_NEXT		1
-#define DESC_F_WRITE		2
-#define AVAIL_F_NO_INTERRUPT	1
-#define USED_F_NO_NOTIFY	1
 
 #define QSIZE			128
 #define SLOTS			32	/* three descriptors each */
@@ -136,11 +101,11 @@ static void probe(void)
 
 		if (rt_pci_read(0, slot, 0, cap, 1) != PCI_CAP_VENDOR)
 			continue;
-		if (type == CAP_COMMON)
+		if (type == VIRTIO_CAP_COMMON)
 			common = where;
-		else if (type == CAP_DEVICE)
+		else if (type == VIRTIO_CAP_DEVICE)
 			devcfg = where;
-		else if (type == CAP_NOTIFY) {
+		else if (type == VIRTIO_CAP_NOTIFY) {
 			notify = where;
 			mult = rt_pci_read(0, slot, 0, cap + 16, 4);
 		}

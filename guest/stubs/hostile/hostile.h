@@ -12,6 +12,7 @@
 #define URSA_GUEST_STUBS_HOSTILE_H
 
 #include "../../rt/rt.h"
+#include "../../rt/virtio.h"
 
 /* The VM ends with status (HOSTILE_EXIT_OK << 1) | 1 = 85 on success. */
 #define HOSTILE_EXIT_OK		42
@@ -25,8 +26,6 @@
 #define BYSTANDER_MMIO		0xdf000000ull	/* never a BAR, never RAM */
 #define UNCLAIMED_PORT		0x2f0
 
-#define VIRTIO_VENDOR		0x1af4
-#define VIRTIO_BLK_DEVICE	0x1042
 #define VIRTIO_BLK_ID		((uint32_t)VIRTIO_BLK_DEVICE << 16 | VIRTIO_VENDOR)
 
 /* Config header (PCI Local Bus 3.0 6.1) and capabilities (6.7). */
@@ -48,38 +47,6 @@
 #define MSIX_CTRL_ENABLE	0x8000	/* 6.8.2.3 */
 #define MSIX_CTRL_MASKALL	0x4000
 
-/* Virtio PCI capability types (VIRTIO 1.2 4.1.4). */
-#define VIRTIO_CAP_COMMON	1
-#define VIRTIO_CAP_NOTIFY	2
-#define VIRTIO_CAP_ISR		3
-#define VIRTIO_CAP_DEVICE	4
-
-/* Common configuration registers (VIRTIO 1.2 4.1.4.3). */
-#define COMMON_DFSELECT		0x00
-#define COMMON_DF		0x04
-#define COMMON_GFSELECT		0x08
-#define COMMON_GF		0x0c
-#define COMMON_MSIX		0x10
-#define COMMON_NUMQ		0x12
-#define COMMON_STATUS		0x14
-#define COMMON_CFGGEN		0x15
-#define COMMON_Q_SELECT		0x16
-#define COMMON_Q_SIZE		0x18
-#define COMMON_Q_MSIX		0x1a
-#define COMMON_Q_ENABLE		0x1c
-#define COMMON_Q_NOFF		0x1e
-#define COMMON_Q_DESC		0x20
-#define COMMON_Q_DRIVER		0x28
-#define COMMON_Q_DEVICE		0x30
-#define COMMON_END		0x38	/* the 1.0 fields end here */
-#define VIRTIO_NO_VECTOR	0xffff
-
-/* Device status bits (VIRTIO 1.2 2.1). */
-#define STATUS_ACK		0x01
-#define STATUS_DRIVER		0x02
-#define STATUS_DRIVER_OK	0x04
-#define STATUS_FEATURES_OK	0x08
-#define STATUS_NEEDS_RESET	0x40
 #define STATUS_ALL_OK		(STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK | \
 				 STATUS_DRIVER_OK)
 
@@ -176,19 +143,9 @@ struct vq_desc {
 };
 
 #define VQ_SIZE			64
-#define DESC_F_NEXT		1
-#define DESC_F_WRITE		2
-#define DESC_F_INDIRECT		4
 #define F_INDIRECT_DESC		28	/* VIRTIO 1.2 6: feature bits */
 #define F_VERSION_1		32
 
-#define BLK_T_IN		0
-#define BLK_T_OUT		1
-#define BLK_T_FLUSH		4
-#define BLK_T_GET_ID		8
-#define BLK_S_OK		0
-#define BLK_S_IOERR		1
-#define BLK_S_UNSUPP		2
 
 struct vq_used {
 	uint32_t id;

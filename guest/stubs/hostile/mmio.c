@@ -25,11 +25,11 @@ struct reg {
 /* 4.1.4.3: struct virtio_pci_common_cfg, and the 64-bit queue
  * addresses as a whole. */
 static const struct reg common_regs[] = {
-	{ COMMON_DFSELECT, 4 }, { COMMON_DF, 4 }, { COMMON_GFSELECT, 4 },
+	{ COMMON_DF_SELECT, 4 }, { COMMON_DF, 4 }, { COMMON_GF_SELECT, 4 },
 	{ COMMON_GF, 4 }, { COMMON_MSIX, 2 }, { COMMON_NUMQ, 2 },
 	{ COMMON_STATUS, 1 }, { COMMON_CFGGEN, 1 }, { COMMON_Q_SELECT, 2 },
 	{ COMMON_Q_SIZE, 2 }, { COMMON_Q_MSIX, 2 }, { COMMON_Q_ENABLE, 2 },
-	{ COMMON_Q_NOFF, 2 }, { COMMON_Q_DESC, 4 }, { COMMON_Q_DESC + 4, 4 },
+	{ COMMON_Q_NOTIFY_OFF, 2 }, { COMMON_Q_DESC, 4 }, { COMMON_Q_DESC + 4, 4 },
 	{ COMMON_Q_DRIVER, 4 }, { COMMON_Q_DRIVER + 4, 4 },
 	{ COMMON_Q_DEVICE, 4 }, { COMMON_Q_DEVICE + 4, 4 },
 	{ COMMON_Q_DESC, 8 }, { COMMON_Q_DRIVER, 8 }, { COMMON_Q_DEVICE, 8 },
@@ -63,8 +63,8 @@ static void busy_registers(const struct hdev *d)
 
 	mmio_write8(base + COMMON_STATUS, 0);
 	mmio_write8(base + COMMON_STATUS, STATUS_ACK | STATUS_DRIVER);
-	mmio_write32(base + COMMON_DFSELECT, 1);
-	mmio_write32(base + COMMON_GFSELECT, 1);
+	mmio_write32(base + COMMON_DF_SELECT, 1);
+	mmio_write32(base + COMMON_GF_SELECT, 1);
 	mmio_write32(base + COMMON_GF, 1);
 	mmio_write16(base + COMMON_MSIX, 1);
 	mmio_write16(base + COMMON_Q_SELECT, 0);

@@ -287,7 +287,7 @@ static void bad_enable(uint16_t size, uint64_t desc, uint64_t drv, uint64_t deva
 {
 	mmio_write8(common_reg(COMMON_STATUS), 0);
 	mmio_write8(common_reg(COMMON_STATUS), STATUS_ACK | STATUS_DRIVER);
-	mmio_write32(common_reg(COMMON_GFSELECT), 1);
+	mmio_write32(common_reg(COMMON_GF_SELECT), 1);
 	mmio_write32(common_reg(COMMON_GF), 1);
 	mmio_write8(common_reg(COMMON_STATUS), STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK);
 	mmio_write16(common_reg(COMMON_Q_SELECT), 0);
@@ -353,7 +353,7 @@ static void register_misuse(void)
 	mmio_write16(common_reg(COMMON_Q_MSIX), dev->msix_vectors);
 	expect(mmio_read16(common_reg(COMMON_Q_MSIX)), VIRTIO_NO_VECTOR,
 	       "queue vector = table size");
-	mmio_write32(common_reg(COMMON_DFSELECT), ~0u);
+	mmio_write32(common_reg(COMMON_DF_SELECT), ~0u);
 	expect(mmio_read32(common_reg(COMMON_DF)), 0, "device features word 2^32 - 1");
 	expect(vq_request(dev, BLK_T_IN, 0, vq_data[0], 512), BLK_S_OK, "read after misuse");
 
@@ -362,7 +362,7 @@ static void register_misuse(void)
 	mmio_write16(common_reg(COMMON_Q_SIZE), 0xffff);
 	expect(mmio_read16(common_reg(COMMON_Q_SIZE)), max, "queue size 0xffff capped");
 	mmio_write8(common_reg(COMMON_STATUS), STATUS_ACK | STATUS_DRIVER);
-	mmio_write32(common_reg(COMMON_GFSELECT), 1);
+	mmio_write32(common_reg(COMMON_GF_SELECT), 1);
 	mmio_write32(common_reg(COMMON_GF), 1u << 31 | 1);
 	mmio_write8(common_reg(COMMON_STATUS), STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK);
 	expect(vq_status(dev) & STATUS_FEATURES_OK, 0, "FEATURES_OK with feature 63");

@@ -43,15 +43,15 @@ static void negotiate(const struct hdev *d)
 	mmio_write8(common(d, COMMON_STATUS), 0);
 	expect(vq_status(d), 0, "slot %u: status after reset (2.4)", d->slot);
 	mmio_write8(common(d, COMMON_STATUS), STATUS_ACK | STATUS_DRIVER);
-	mmio_write32(common(d, COMMON_DFSELECT), 1);
+	mmio_write32(common(d, COMMON_DF_SELECT), 1);
 	expect(mmio_read32(common(d, COMMON_DF)) >> (F_VERSION_1 - 32) & 1, 1,
 	       "VERSION_1 offered");
-	mmio_write32(common(d, COMMON_DFSELECT), 0);
+	mmio_write32(common(d, COMMON_DF_SELECT), 0);
 	expect(mmio_read32(common(d, COMMON_DF)) >> F_INDIRECT_DESC & 1, 1,
 	       "INDIRECT_DESC offered");
-	mmio_write32(common(d, COMMON_GFSELECT), 0);
+	mmio_write32(common(d, COMMON_GF_SELECT), 0);
 	mmio_write32(common(d, COMMON_GF), 1u << F_INDIRECT_DESC);
-	mmio_write32(common(d, COMMON_GFSELECT), 1);
+	mmio_write32(common(d, COMMON_GF_SELECT), 1);
 	mmio_write32(common(d, COMMON_GF), 1u << (F_VERSION_1 - 32));
 	mmio_write8(common(d, COMMON_STATUS), STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK);
 	expect(vq_status(d), STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK,
