@@ -1,0 +1,89 @@
+# Sourced by the linux-race-* scenarios (not a scenario itself): the seed's
+# reproducer in a real Linux guest. ursa boots the nested kernel's bzImage
+# with 2 vCPUs and one device passed through; the guest's init runs
+# bar-hammer (guest_mode=race): RACE_THREADS threads read (and on edu also
+# write) BAR 0 through an mmap of sysfs resource0 while the main thread
+# clears and sets PCI_COMMAND.MEM through sysfs config, RACE_CYCLES times.
+#
+# race_rows ROW... runs, for each row, one guest:
+#   safe       ursa's order: survives, no fault at all
+#   qemu       bar-order=qemu with recovery: survives, faults recovered > 0
+#   qemu-dies  bar-order=qemu --no-fault-recovery: the VM dies (status 4)
+#              with ursa's EFAULT diagnosis (stock: bare EFAULT; patched:
+#              KVM_EXIT_MEMORY_FAULT in the device's BAR 0)
+# A surviving row: ursa status 0, the guest's bar-hammer status 0 with
+# every read the learned value or all ones (wrong-values 0), all-ones reads
+# > 0. Set before sourcing: RACE_ID (vendor:device), RACE_OFFSET,
+# RACE_WRITE (a write offset, or empty for a read-only hammer).
+# race_cycles and race_rounds on the nested kernel's command line
+# (URSA_NESTED_APPEND) override the cycle count and repeat the rows.
+RACE_CYCLES=${race_cycles:-300}
+RACE_THREADS=1
+RACE_LIMIT=${race_limit:-240} # seconds before a guest counts as hung
+
+fail() {
+	echo "NESTED-RESULT: FAIL $*"
+	exit 0
+}
+field() {
+	echo "$2" | sed -n "s/.* $1 \([0-9]*\).*/\1/p" | head -n 1
+}
+
+dev=$("$URSA" devices | grep " $RACE_ID ") || fail "no $RACE_ID device is listed"
+bdf=${dev%% *}
+case $nested_flavour in
+stock) crash='KVM_RUN: Bad address (EFAULT) with no memory-fault information' ;;
+patched) crash='KVM_EXIT_MEMORY_FAULT gpa=0x' ;;
+esac
+
+. /scenarios/_run-guest.sh
+
+# race_row ROW: one guest, judged.
+race_row() {
+	row=$1
+	case $row in
+	safe) order=safe recover= ;;
+	qemu) order=qemu recover= ;;
+	qemu-dies) order=qemu recover=--no-fault-recovery ;;
+	*) fail "unknown row $row" ;;
+	esac
+	echo "linux-race: row $row: $RACE_CYCLES cycles on $bdf ($RACE_ID)"
+	# shellcheck disable=SC2086 # recover is one word or none
+	run_guest "$RACE_LIMIT" run --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
+		--append "console=ttyS0 panic=-1 guest_mode=race race_id=$RACE_ID race_bar=0 race_offset=$RACE_OFFSET race_cycles=$RACE_CYCLES race_threads=$RACE_THREADS${RACE_WRITE:+ race_write=$RACE_WRITE}" \
+		--cpus 2 --memory 256M --console stdio --stats --vfio "$bdf,bar-order=$order" $recover
+	echo "$out" | grep -q 'GUEST: init reached' || fail "$row: the guest never reached init (status $status)"
+	result=$(echo "$out" | tr -d '\r' | grep '^bar-hammer: cycles ')
+	stats=$(echo "$out" | grep '^ursa: stats: memory-fault-exits')
+	faults=$(($(field memory-fault-exits "$stats") + $(field recovered-efaults "$stats")))
+	if [ $row = qemu-dies ]; then
+		[ "$status" = 4 ] || fail "$row: ursa status $status, expected 4 (the VM dies)"
+		echo "$out" | grep -qF "$crash" || fail "$row: no '$crash' diagnosis"
+		echo "$out" | grep -q 'fault recovery is off' || fail "$row: the diagnosis does not say recovery is off"
+		return
+	fi
+	[ "$status" = 0 ] || fail "$row: ursa status $status, expected 0"
+	echo "$out" | grep -q 'GUEST: race status 0' || fail "$row: bar-hammer failed: $(echo "$out" | grep -a 'bar-hammer:\|GUEST: race' | tail -n 3 | tr -d '\r')"
+	[ "$(field cycles "$result")" = "$RACE_CYCLES" ] || fail "$row: not $RACE_CYCLES cycles: $result"
+	[ "$(field wrong-values "$result")" = 0 ] || fail "$row: wrong values: $result"
+	[ "$(field ur-reads "$result")" -gt 0 ] || fail "$row: no all-ones read: $result"
+	case $row in
+	safe) [ "$faults" = 0 ] || fail "$row: the safe order faulted: $stats" ;;
+	qemu) [ "$faults" -gt 0 ] || fail "$row: no fault recovered (the window never opened?): $stats" ;;
+	esac
+	echo "linux-race: row $row ok: $result; $stats"
+}
+
+# race_rows ROW...: every row, race_rounds times (default once), then PASS.
+race_rows() {
+	rounds=${race_rounds:-1}
+	round=1
+	while [ $round -le "$rounds" ]; do
+		for row in "$@"; do
+			race_row "$row"
+		done
+		echo "linux-race: round $round of $rounds ok"
+		round=$((round + 1))
+	done
+	echo "NESTED-RESULT: PASS"
+}

@@ -1,0 +1,9 @@
+# Harness self-test: stops every process of the machine (freeze: one
+# SCHED_FIFO busy loop per CPU, RT throttling off). Its meson test passes
+# only if run-nested sees the heartbeat stop and reports HANG with
+# hang-report's view of the CPUs (run-nested --expect hang), long before
+# its --timeout.
+echo "selftest-freeze: freezing every CPU"
+echo -1 >/proc/sys/kernel/sched_rt_runtime_us
+freeze
+echo "NESTED-RESULT: FAIL freeze returned"
