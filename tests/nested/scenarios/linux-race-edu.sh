@@ -1,4 +1,5 @@
 # needs: linux-guest
+# needs: qemu-backports
 # The seed's reproducer (_linux-race.sh) on QEMU's edu (32-bit BAR 0): the
 # hammer reads the ID register (offset 0, 0x010000ed) and writes the
 # liveness register (offset 4).

@@ -1,4 +1,5 @@
 # needs: linux-guest
+# needs: qemu-backports
 # The seed's reproducer (_linux-race.sh) on the NVMe controller: a 64-bit
 # BAR 0 with the MSI-X table and PBA inside it (pages ursa traps), the
 # guest's nvme driver unbound; the hammer only reads, the version register
