@@ -55,28 +55,40 @@ lock_cache() {
 }
 
 # resolve_kernel CACHE: set KABI (e.g. 6.12.117+deb12) and KVER (the packages'
-# version, e.g. 6.12.117-1~deb12u1) to the newest Debian 6.12 kernel whose
-# unsigned image, headers, kbuild and linux-source-6.12 all exist in that same
-# version, so the stock and the rebuilt modules always belong to one kernel.
+# version, e.g. 6.12.117-1~deb12u1) to the Debian 6.12 kernel the nested
+# machine runs: KERNEL_PIN when apt still offers it whole, otherwise the
+# newest one whose unsigned image, headers, kbuild and linux-source-6.12 all
+# exist in one version, so the stock and the rebuilt modules always belong
+# to one kernel.
+# The pin: on 6.12.118 the bar-race stub's qemu order reads 0 from edu's ID
+# register inside its windows (200-269 of 2000 cycles, in each of 6 runs:
+# 4 stock, 2 patched; QEMU answers reads of a BAR that does not decode with 0),
+# with ursa and QEMU unchanged; on 6.12.117 it passes. Until that
+# difference is explained (tests/nested/README.md), the suite runs on the
+# kernel it was proven on. URSA_NESTED_KERNEL=newest (or another ABI) moves it.
 # apt-cache is slow here (~0.7 s a call), so the answer is kept in
-# CACHE/resolved-kernel until apt's package lists change.
+# CACHE/resolved-kernel until apt's package lists or the pin change.
+KERNEL_PIN=${URSA_NESTED_KERNEL:-6.12.117+deb12}
 resolve_kernel() {
-	local memo=$1/resolved-kernel try img
+	local memo=$1/resolved-kernel try img pin
 	if [ -s "$memo" ] && [ -z "$(find /var/lib/apt/lists -maxdepth 1 -newer "$memo")" ]; then
-		read -r KABI KVER <"$memo"
-		return
+		read -r pin KABI KVER <"$memo"
+		[ "$pin" = "$KERNEL_PIN" ] && return
 	fi
 	for try in cached updated; do
-		for img in $(apt-cache pkgnames linux-image-6.12. |
+		for img in "linux-image-$KERNEL_PIN-amd64-unsigned" $(apt-cache pkgnames linux-image-6.12. |
 			grep -xE 'linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned' | sort -rV); do
 			KABI=${img#linux-image-}
 			KABI=${KABI%-amd64-unsigned}
-			KVER=$(apt-cache madison "$img" | awk 'NR == 1 { print $3 }')
+			KVER=$(apt-cache madison "$img" 2>/dev/null | awk 'NR == 1 { print $3 }')
+			[ -n "$KVER" ] || continue
 			# madison prints "package | version | source" for every version known.
 			[ "$(apt-cache madison "$img" "linux-headers-$KABI-amd64" \
 				"linux-headers-$KABI-common" "linux-kbuild-$KABI" linux-source-6.12 |
 				awk -v v="$KVER" '$3 == v { print $1 }' | sort -u | wc -l)" = 5 ] || continue
-			echo "$KABI $KVER" >"$memo"
+			[ "$KABI" = "$KERNEL_PIN" ] || [ "$KERNEL_PIN" = newest ] ||
+				note "kernel $KERNEL_PIN is not offered whole; using $KABI"
+			echo "$KERNEL_PIN $KABI $KVER" >"$memo"
 			return
 		done
 		[ $try = cached ] && apt_update
