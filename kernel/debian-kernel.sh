@@ -73,7 +73,8 @@ resolve_kernel() {
 	local memo=$1/resolved-kernel try img pin
 	if [ -s "$memo" ] && [ -z "$(find /var/lib/apt/lists -maxdepth 1 -newer "$memo")" ]; then
 		read -r pin KABI KVER <"$memo"
-		[ "$pin" = "$KERNEL_PIN" ] && return
+		# An older memo held only "KABI KVER".
+		[ "$pin" = "$KERNEL_PIN" ] && [ -n "$KVER" ] && return
 	fi
 	for try in cached updated; do
 		for img in "linux-image-$KERNEL_PIN-amd64-unsigned" $(apt-cache pkgnames linux-image-6.12. |
