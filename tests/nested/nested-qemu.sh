@@ -6,9 +6,7 @@
 # at one address, for 25 s and more; the nested kernel's LAPIC timer never
 # took it out, a keyboard interrupt did: tests/nested/README.md, "What
 # froze the nested machine"). The QEMU of bookworm-backports (10.0) did
-# not, but it answers reads through stale guest translations of a disabled
-# BAR with 0 where 7.2 faulted, which the bar-race stub's qemu order
-# counts as wrong values. So each scenario runs where it is sound. The
+# not; the other scenarios stay on the QEMU they were proven on. The
 # backports QEMU is downloaded with apt-get from Debian's registry into the
 # cache and unpacked there, never installed on this machine (its libraries
 # are bookworm's own). URSA_NESTED_QEMU names another binary for every
