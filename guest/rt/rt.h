@@ -117,6 +117,15 @@ uint64_t rt_user_call(uint64_t (*fn)(uint64_t), uint64_t arg);
  * hex); def when absent or malformed. */
 uint64_t rt_arg_u64(const char *key, uint64_t def);
 
+/*
+ * Identity-map [gpa, gpa + size) as uncacheable MMIO too, in 2 MiB pages,
+ * for a BAR above ursa's 4 GiB map: vCPU 0 at CPL0, before any vCPU
+ * touches the range. False when the range ends above 2^47 (no canonical
+ * linear address reaches it identically) or the runtime's few page-table
+ * pages are used up.
+ */
+bool rt_map_mmio(uint64_t gpa, uint64_t size);
+
 /* PCI configuration mechanism #1 (ports 0xCF8/0xCFC, PCI Local Bus 3.0
  * section 3.2.2.3.2). off is a byte offset, aligned to the access size. */
 uint32_t rt_pci_read(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
