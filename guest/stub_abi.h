@@ -7,7 +7,8 @@
  * struct stub_header. ursa enters it in 64-bit mode:
  *   - paging on, the low 4 GiB identity-mapped with 2 MiB pages that are
  *     writable and user-accessible (so CPL3 code may touch RAM and MMIO),
- *     uncacheable in the MMIO hole [3 GiB, 4 GiB);
+ *     uncacheable in the MMIO hole [3 GiB, 4 GiB); the tables are in guest
+ *     RAM, and the runtime adds MMIO above 4 GiB to them (guest/rt/paging.c);
  *   - CS = STUB_KERNEL_CS, SS = STUB_KERNEL_DS, interrupts off;
  *   - DS, ES, FS, GS = STUB_USER_DS: DPL 3, so IRET to CPL3 keeps them;
  *   - rdi = vCPU index, rsi = vCPU count, rdx = gpa of struct stub_boot;

@@ -30,25 +30,31 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return any;
 }
 
-uint64_t rt_arg_u64(const char *key, uint64_t def)
+enum rt_arg rt_arg_lookup(const char *key, uint64_t *v)
 {
 	const char *p = rt_boot->cmdline;
 
 	while (*p) {
 		const char *k = key;
 		const char *word = p;
-		uint64_t v;
 
 		while (*k && *p == *k) {
 			p++;
 			k++;
 		}
 		if (!*k && *p == '=' && (word == rt_boot->cmdline || word[-1] == ' '))
-			return parse_u64(p + 1, &v) ? v : def;
+			return parse_u64(p + 1, v) ? RT_ARG_OK : RT_ARG_MALFORMED;
 		while (*p && *p != ' ')
 			p++;
 		while (*p == ' ')
 			p++;
 	}
-	return def;
+	return RT_ARG_ABSENT;
+}
+
+uint64_t rt_arg_u64(const char *key, uint64_t def)
+{
+	uint64_t v;
+
+	return rt_arg_lookup(key, &v) == RT_ARG_OK ? v : def;
 }

@@ -92,16 +92,31 @@ __attribute__((noreturn)) void rt_exception(const struct exception_frame *f)
 	rt_exit(0x7f);
 }
 
+__attribute__((noreturn))
+static void end_with(const char *stub, const char *verdict, uint32_t code,
+		     const char *fmt, va_list ap)
+{
+	rt_printf("%s: %s ", stub, verdict);
+	rt_vprintf(fmt, ap);
+	rt_printf("\n");
+	rt_exit(code);
+}
+
 void rt_fail(const char *stub, const char *fmt, ...)
 {
 	va_list ap;
 
-	rt_printf("%s: FAIL ", stub);
 	va_start(ap, fmt);
-	rt_vprintf(fmt, ap);
-	va_end(ap);
-	rt_printf("\n");
-	rt_exit(1);
+	end_with(stub, "FAIL", 1, fmt, ap);
+}
+
+void rt_end(const char *stub, const char *verdict, uint32_t code,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	end_with(stub, verdict, code, fmt, ap);
 }
 
 void rt_exit(uint32_t code)

@@ -10,7 +10,6 @@
 #define PCI_CONFIG_DATA		0xcfc
 
 /* PCI Local Bus 3.0 6.1 (vendor and device IDs), 6.2.5.1 (BARs). */
-#define PCI_VENDOR_ID		0x00
 #define PCI_STATUS		0x06
 #define  PCI_STATUS_CAP_LIST	0x0010
 #define PCI_CAPABILITY_LIST	0x34
@@ -83,6 +82,51 @@ uint64_t rt_pci_bar_address(uint8_t dev, unsigned int bar)
 	if ((lo & PCI_BAR_TYPE) == PCI_BAR_TYPE_64 && bar < 5)
 		hi = rt_pci_read(0, dev, 0, off + 4, 4);
 	return (uint64_t)hi << 32 | (lo & PCI_BAR_MEM_MASK);
+}
+
+/* Whether BAR bar is the upper half of the 64-bit BAR before it. */
+static bool upper_half(uint8_t dev, unsigned int bar)
+{
+	uint32_t below;
+
+	if (!bar)
+		return false;
+	below = rt_pci_read(0, dev, 0, PCI_BAR0 + 4 * (bar - 1), 4);
+	return !(below & PCI_BAR_IO) && (below & PCI_BAR_TYPE) == PCI_BAR_TYPE_64;
+}
+
+/* All ones written to a BAR read back with the address bits below its
+ * size clear (6.2.5.1); the register's own value goes back afterwards. */
+static uint32_t size_mask(uint8_t dev, uint16_t off)
+{
+	uint32_t old = rt_pci_read(0, dev, 0, off, 4), mask;
+
+	rt_pci_write(0, dev, 0, off, 4, 0xffffffff);
+	mask = rt_pci_read(0, dev, 0, off, 4);
+	rt_pci_write(0, dev, 0, off, 4, old);
+	return mask;
+}
+
+uint64_t rt_pci_bar_size(uint8_t dev, unsigned int bar)
+{
+	uint16_t off = PCI_BAR0 + 4 * bar;
+	uint16_t cmd = rt_pci_read(0, dev, 0, PCI_COMMAND, 2);
+	uint32_t lo;
+	uint64_t mask;
+
+	if (bar > 5)
+		return 0;
+	lo = rt_pci_read(0, dev, 0, off, 4);
+	if ((lo & PCI_BAR_IO) || upper_half(dev, bar))
+		return 0;
+	rt_pci_write(0, dev, 0, PCI_COMMAND, 2, cmd & ~PCI_COMMAND_MEMORY);
+	mask = size_mask(dev, off) & PCI_BAR_MEM_MASK;
+	if ((lo & PCI_BAR_TYPE) == PCI_BAR_TYPE_64 && bar < 5)
+		mask |= (uint64_t)size_mask(dev, off + 4) << 32;
+	else if (mask)
+		mask |= ~0ull << 32;
+	rt_pci_write(0, dev, 0, PCI_COMMAND, 2, cmd);
+	return ~mask + 1;
 }
 
 uint8_t rt_pci_find_cap(uint8_t dev, uint8_t id)

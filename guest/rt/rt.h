@@ -34,6 +34,11 @@ __attribute__((noreturn)) void rt_exit(uint32_t code);
  * (status 3): how a stub reports a failed check. */
 __attribute__((format(printf, 2, 3), noreturn))
 void rt_fail(const char *stub, const char *fmt, ...);
+/* The same with another word and code: "<stub>: <verdict> <message>",
+ * then the VM ends with code (status (code << 1) | 1). */
+__attribute__((format(printf, 4, 5), noreturn))
+void rt_end(const char *stub, const char *verdict, uint32_t code,
+	    const char *fmt, ...);
 /* Stop this vCPU for good (STUB_HALT_PORT); ursa ends with status 0 once
  * all have halted. */
 __attribute__((noreturn)) void rt_halt(void);
@@ -117,6 +122,20 @@ uint64_t rt_user_call(uint64_t (*fn)(uint64_t), uint64_t arg);
  * hex); def when absent or malformed. */
 uint64_t rt_arg_u64(const char *key, uint64_t def);
 
+/* The same lookup, telling the two apart: RT_ARG_OK with *v set,
+ * RT_ARG_ABSENT, or RT_ARG_MALFORMED. */
+enum rt_arg { RT_ARG_OK, RT_ARG_ABSENT, RT_ARG_MALFORMED };
+enum rt_arg rt_arg_lookup(const char *key, uint64_t *v);
+
+/*
+ * Identity-map [gpa, gpa + size) as uncacheable MMIO too, in 2 MiB pages,
+ * for a BAR above ursa's 4 GiB map: vCPU 0 at CPL0, before any vCPU
+ * touches the range. False when the range ends above 2^47 (no canonical
+ * linear address reaches it identically) or the runtime's few page-table
+ * pages are used up.
+ */
+bool rt_map_mmio(uint64_t gpa, uint64_t size);
+
 /* PCI configuration mechanism #1 (ports 0xCF8/0xCFC, PCI Local Bus 3.0
  * section 3.2.2.3.2). off is a byte offset, aligned to the access size. */
 uint32_t rt_pci_read(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
@@ -125,6 +144,7 @@ void rt_pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
 		  unsigned int size, uint32_t val);
 
 /* Type 0 configuration header registers (PCI Local Bus 3.0 6.1, 6.2.2). */
+#define PCI_VENDOR_ID		0x00	/* device ID above it */
 #define PCI_COMMAND		0x04
 #define PCI_COMMAND_MEMORY	0x0002	/* Memory Space Enable */
 #define PCI_COMMAND_MASTER	0x0004
@@ -137,6 +157,13 @@ int rt_pci_find(uint16_t vendor, uint16_t device);
 /* The address memory BAR bar (0-5) of bus 0, device dev, function 0 holds,
  * both halves of a 64-bit one; 0 for an I/O BAR. */
 uint64_t rt_pci_bar_address(uint8_t dev, unsigned int bar);
+
+/* The size of memory BAR bar of bus 0, device dev, function 0 by the
+ * sizing protocol (PCI Local Bus 3.0 6.2.5.1), both halves of a 64-bit
+ * one, with memory decoding off as its implementation note asks; the BAR
+ * and COMMAND get their values back. 0 for an I/O BAR, an unimplemented
+ * one, or the upper half of a 64-bit one. */
+uint64_t rt_pci_bar_size(uint8_t dev, unsigned int bar);
 
 /* The config offset of capability id of bus 0, device dev, function 0
  * (PCI Local Bus 3.0 6.7), or 0 when it has none. */

@@ -1,32 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bar-race: the race ursa is about (../shared/seeds/001), on QEMU's edu
- * device given with VFIO:
- *	ursa run --stub bar-race --cpus 2 --vfio BDF --append "cycles=N progress=K"
+ * bar-race: the race ursa is about (../shared/seeds/001), on any PCI
+ * function given with VFIO that has a memory BAR:
+ *	ursa run --stub bar-race --cpus 2 --vfio BDF,slot=S
+ *	    --append "slot=S [bar=N] [offset=X] cycles=N progress=K"
  *
- * vCPU 0 turns the device's Memory Space Enable off and on again through
- * 0xCF8/0xCFC, cycles=N times (default 2000), as an iGPU display driver
- * does, while every other vCPU ("hammers") reads BAR 0's ID register in a
- * loop. A VMM that lets the device stop decoding while its BAR is still a
- * KVM memslot makes KVM_RUN fail with EFAULT there, and the VM dies.
+ * The function is the one in guest slot S (bus 0, function 0; default 16,
+ * where ursa puts its first --vfio). vCPU 0 turns its Memory Space Enable
+ * off and on again through 0xCF8/0xCFC, cycles=N times (default 2000), as
+ * an iGPU display driver does, while every other vCPU ("hammers") reads a
+ * register of one BAR in a loop. A VMM that lets the device stop decoding
+ * while its BAR is still a KVM memslot makes KVM_RUN fail with EFAULT
+ * there, and the VM dies.
  *
  * With Memory Space Enable clear, "all received Memory Space accesses are
  * caused to be handled as Unsupported Requests" (PCIe Base 4.0 7.5.1.1.3):
  * a read completes with all ones, as root complexes answer a UR on x86,
- * and a write is dropped. So a hammer's read must give the ID (decoding
- * on) or all ones (off); anything else is a wrong value. A write made
- * while decoding is off must never reach the device; the windows below
- * check that with the liveness register, which reads back the complement
- * of the last value written.
+ * and a write is dropped. So a hammer's read must give the register's
+ * value (decoding on) or all ones (off); anything else is a wrong value.
  *
- * A window, per cycle c (numbered from 1), through the shared word "slot":
+ * Two hammers:
+ *  - edu's, on QEMU's edu device (1234:11e8) when neither bar= nor offset=
+ *    is given: the hammers read the ID register (0x010000ed) and, in the
+ *    windows below, write the liveness register with decoding off, which
+ *    must be dropped.
+ *  - read-only, on any other function, or on edu with bar= or offset=:
+ *    nothing is ever written to the BAR, since the stub cannot know what
+ *    a write does to a device it does not know. The register is BAR bar=
+ *    (default 0) at offset= (default 0; a dword inside the BAR); vCPU 0
+ *    learns its value with decoding on before the race, and refuses a
+ *    register that reads differently across LEARN_READS reads or reads
+ *    all ones (then a disabled BAR could not be told from it). The
+ *    register should have no read side effects: an ID, version or
+ *    capability register, not a FIFO or a read-to-clear status.
+ * A refused target (no function in the slot, no memory BAR there, an
+ * offset outside it, an unstable or all-ones register) prints
+ * "bar-race: REFUSED <why>" and ends the VM with code 2 (status 5).
+ *
+ * A window, per cycle c (numbered from 1), through the shared word "slot";
+ * the writes marked (edu) happen with edu's hammer only, and without them
+ * the hammer reads the hammered register instead of liveness:
  *
  *	vCPU 0					the hammer that claims it
- *	liveness = K(c)		(decoding on)
+ *	liveness = K(c)	(edu)	(decoding on)
  *	COMMAND &= ~MEMORY	(the OUT retires: decoding off)
  *	slot = OPEN(c)
  *						CAS slot OPEN(c) -> CLAIMED(c)
- *						liveness = V(c)	(must be dropped)
+ *						liveness = V(c)	(edu; must be dropped)
  *						read liveness	(must be all ones)
  *						slot = DONE(c); IPI vCPU 0
  *	wait for slot != OPEN(c), bounded
@@ -34,6 +54,7 @@
  *	  failed: claimed; wait for DONE(c)
  *	COMMAND |= MEMORY	(decoding on)
  *	read liveness: ~V(c) is a leaked write, ~K(c) fine, else wrong
+ *	  (read-only: the register must read its value)
  *
  * Sound: the hammer writes V(c) only after its CAS saw OPEN(c), which
  * vCPU 0 stored after its MEMORY = 0 write retired, and vCPU 0 starts the
@@ -50,13 +71,15 @@
  * the run fails as hung). The IPI lets vCPU 0 halt while it waits, which
  * a machine with fewer CPUs than vCPUs needs for the hammer to run at all.
  *
- * The end: "bar-race: cycles N ur-reads U leaked-writes L wrong-values W
- * windows X", then "bar-race: longest BAR read R us, longest COMMAND write
- * C us": the longest a hammer waited on one read of BAR 0 and vCPU 0 on
- * one write that turns decoding off or on (which is when ursa changes the
- * BAR's memslot), timed with the TSC; with no anomaly every vCPU halts (status 0), otherwise the
- * first wrong value is named and the VM exits with code 1 (status 3).
- * progress=K prints "bar-race: progress C" every K cycles.
+ * Before the race: "bar-race: target VVVV:DDDD bar N offset 0xX value 0xV
+ * source edu|learned hammer read-write|read-only". The end: "bar-race:
+ * cycles N ur-reads U leaked-writes L wrong-values W windows X", then
+ * "bar-race: longest BAR read R us, longest COMMAND write C us": the
+ * longest a hammer waited on one read of the BAR and vCPU 0 on one write
+ * that turns decoding off or on (which is when ursa changes the BAR's
+ * memslot), timed with the TSC; with no anomaly every vCPU halts (status
+ * 0), otherwise the first wrong value is named and the VM exits with code
+ * 1 (status 3). progress=K prints "bar-race: progress C" every K cycles.
  */
 #include "../rt/rt.h"
 
@@ -65,8 +88,12 @@
 #define EDU_ID_1_0		0x010000ed	/* QEMU docs/specs/edu.rst */
 #define EDU_ID			0x00
 #define EDU_LIVENESS		0x04	/* reads back the complement */
-#define EDU_BAR_SIZE		(1u << 20)
 #define UR_READ			0xffffffffu
+
+#define DEFAULT_SLOT		16	/* ursa's first --vfio (vmm/config.h) */
+#define PCI_MAX_BAR		5
+#define LEARN_READS		16
+#define REFUSED			2	/* exit code: status 5 */
 
 #define WAKE_VECTOR		0x40
 #define WINDOW_SPINS		1000	/* pauses before halting for a claim */
@@ -95,11 +122,22 @@ struct counts {
 	uint64_t longest_tsc;	/* the slowest access, TSC ticks */
 } __attribute__((aligned(64)));
 
+/* What the race reads, and on edu writes; set by vCPU 0 before go. */
+static struct {
+	uint16_t vendor, device;
+	uint8_t dev;		/* the guest slot */
+	unsigned int index;	/* the BAR */
+	uint64_t size, bar;	/* its size and address */
+	uint32_t reg;		/* the register every hammer read reads */
+	uint32_t expected;	/* its value with decoding on */
+	bool writes;		/* edu's hammer: the liveness windows */
+} target;
+
 static struct counts counts[MAX_CPUS];
-static uint64_t bar;		/* set once before go */
 static uint32_t go, done, stopped;
 static uint64_t slot;
 static uint64_t cycle;		/* vCPU 0's current cycle, for reports */
+static uint64_t tsc_per_ms;
 
 /* The first anomaly any vCPU saw, for the report. */
 static struct rt_lock first_lock;
@@ -110,16 +148,16 @@ static struct {
 	const char *what;
 } first;
 
-static uint32_t edu_read(uint32_t reg)
+static uint32_t bar_read(uint32_t reg)
 {
-	return mmio_read32(bar + reg);
+	return mmio_read32(target.bar + reg);
 }
 
-/* A read of BAR 0 by a hammer, timed into its counts. */
-static uint32_t edu_read_timed(struct counts *n, uint32_t reg)
+/* A read of the BAR by a hammer, timed into its counts. */
+static uint32_t bar_read_timed(struct counts *n, uint32_t reg)
 {
 	uint64_t start = rt_tsc();
-	uint32_t v = edu_read(reg);
+	uint32_t v = bar_read(reg);
 	uint64_t took = rt_tsc() - start;
 
 	if (took > n->longest_tsc)
@@ -127,24 +165,26 @@ static uint32_t edu_read_timed(struct counts *n, uint32_t reg)
 	return v;
 }
 
+/* Only ever on edu: the stub knows what its liveness register does. */
+static void edu_write(uint32_t reg, uint32_t v)
+{
+	mmio_write32(target.bar + reg, v);
+}
+
 /* vCPU 0's COMMAND write, timed into its counts. */
-static void command_write(uint8_t dev, uint16_t cmd)
+static void command_write(uint16_t cmd)
 {
 	uint64_t start = rt_tsc();
 	uint64_t took;
 
-	rt_pci_write(0, dev, 0, PCI_COMMAND, 2, cmd);
+	rt_pci_write(0, target.dev, 0, PCI_COMMAND, 2, cmd);
 	took = rt_tsc() - start;
 	if (took > counts[0].longest_tsc)
 		counts[0].longest_tsc = took;
 }
 
-static void edu_write(uint32_t reg, uint32_t v)
-{
-	mmio_write32(bar + reg, v);
-}
-
 #define fail(...) rt_fail("bar-race", __VA_ARGS__)
+#define refuse(...) rt_end("bar-race", "REFUSED", REFUSED, __VA_ARGS__)
 
 static void anomaly(uint32_t cpu, uint32_t off, uint32_t value, const char *what)
 {
@@ -165,19 +205,28 @@ static void on_wake(uint8_t vector)
 	(void)vector;
 }
 
-/* Write V(c) while decoding is off, and flush it with a read of the BAR. */
+/* The register a hammer reads in a window: edu's liveness, which it has
+ * just written, or the hammered one. */
+static uint32_t window_reg(void)
+{
+	return target.writes ? EDU_LIVENESS : target.reg;
+}
+
+/* Write V(c) (edu) while decoding is off, and read the BAR, which also
+ * flushes the write. */
 static void use_window(uint32_t cpu, uint64_t c)
 {
 	uint32_t v;
 
-	edu_write(EDU_LIVENESS, HAMMER_VALUE(c));
-	v = edu_read_timed(&counts[cpu], EDU_LIVENESS);
+	if (target.writes)
+		edu_write(EDU_LIVENESS, HAMMER_VALUE(c));
+	v = bar_read_timed(&counts[cpu], window_reg());
 	counts[cpu].reads++;
 	if (v == UR_READ) {
 		counts[cpu].ur_reads++;
 	} else {
 		counts[cpu].wrong++;
-		anomaly(cpu, EDU_LIVENESS, v, "read with decoding off");
+		anomaly(cpu, window_reg(), v, "read with decoding off");
 	}
 	__atomic_store_n(&slot, SLOT(c, SLOT_DONE), __ATOMIC_RELEASE);
 	rt_lapic_send_ipi(0, WAKE_VECTOR);
@@ -190,15 +239,15 @@ static void hammer(uint32_t cpu)
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		__builtin_ia32_pause();
 	while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
-		uint32_t v = edu_read_timed(n, EDU_ID);
+		uint32_t v = bar_read_timed(n, target.reg);
 		uint64_t s = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
 
 		n->reads++;
 		if (v == UR_READ) {
 			n->ur_reads++;
-		} else if (v != EDU_ID_1_0) {
+		} else if (v != target.expected) {
 			n->wrong++;
-			anomaly(cpu, EDU_ID, v, "read");
+			anomaly(cpu, target.reg, v, "read");
 		}
 		if ((s & 3) == SLOT_OPEN &&
 		    __atomic_compare_exchange_n(&slot, &s, SLOT(s >> 2, SLOT_CLAIMED),
@@ -237,53 +286,30 @@ static bool window(uint64_t c)
 	return true;
 }
 
-static void toggle(uint8_t dev, uint32_t ncpus)
+/*
+ * vCPU 0's read once decoding is back on, of edu's liveness register
+ * (~K(c); ~V(c) if the hammer's write of window c leaked) or of the
+ * hammered register (its value). Whether a write leaked.
+ */
+static bool check_decoding_on(uint64_t c, bool used)
 {
-	uint64_t cycles = rt_arg_u64("cycles", 2000);
-	uint64_t progress = rt_arg_u64("progress", 0);
-	uint16_t cmd = rt_pci_read(0, dev, 0, PCI_COMMAND, 2) | PCI_COMMAND_MEMORY;
-	uint64_t windows = 0, leaked = 0, ur_reads = 0, reads = 0, wrong = 0;
-	uint64_t longest_read = 0, tsc_per_ms = rt_tsc_per_ms();
+	uint32_t v = bar_read(window_reg());
 
-	rt_pci_write(0, dev, 0, PCI_COMMAND, 2, cmd);
-	if (edu_read(EDU_ID) != EDU_ID_1_0)
-		fail("id %08x, want %08x", edu_read(EDU_ID), EDU_ID_1_0);
-	rt_irq_handler(WAKE_VECTOR, on_wake);
-	if (!tsc_per_ms)
-		fail("the TSC did not advance in 10 ms");
-	rt_printf("bar-race: edu at 00:%02x.0, BAR 0 at %lx; %lu cycles, %u hammering vCPUs\n",
-		  (unsigned int)dev, bar, cycles, ncpus - 1);
-	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
-
-	for (uint64_t c = 1; c <= cycles; c++) {
-		uint32_t v;
-		bool used = false;
-
-		__atomic_store_n(&cycle, c, __ATOMIC_RELAXED);
-		edu_write(EDU_LIVENESS, KNOWN_VALUE(c));
-		command_write(dev, cmd & ~PCI_COMMAND_MEMORY);
-		if (ncpus > 1)
-			used = window(c);
-		command_write(dev, cmd);
-		v = edu_read(EDU_LIVENESS);
-		if (used && v == ~HAMMER_VALUE(c)) {
-			leaked++;
-			anomaly(0, EDU_LIVENESS, v, "leaked write, read back");
-		} else if (v != ~KNOWN_VALUE(c)) {
-			counts[0].wrong++;
-			anomaly(0, EDU_LIVENESS, v, "read with decoding on");
-		}
-		windows += used;
-		if (progress && c % progress == 0)
-			rt_printf("bar-race: progress %lu\n", c);
+	if (target.writes && used && v == ~HAMMER_VALUE(c)) {
+		anomaly(0, EDU_LIVENESS, v, "leaked write, read back");
+		return true;
 	}
+	if (v != (target.writes ? ~KNOWN_VALUE(c) : target.expected)) {
+		counts[0].wrong++;
+		anomaly(0, window_reg(), v, "read with decoding on");
+	}
+	return false;
+}
 
-	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
-	rt_deadline_set(STOP_MS);
-	while (__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) != ncpus - 1)
-		if (rt_deadline_passed())
-			fail("%u of %u hammers stopped in %u ms",
-			     __atomic_load_n(&stopped, __ATOMIC_ACQUIRE), ncpus - 1, STOP_MS);
+static void report(uint32_t ncpus, uint64_t cycles, uint64_t leaked, uint64_t windows)
+{
+	uint64_t reads = 0, ur_reads = 0, wrong = 0, longest_read = 0;
+
 	for (uint32_t i = 0; i < ncpus; i++) {
 		reads += counts[i].reads;
 		ur_reads += counts[i].ur_reads;
@@ -297,29 +323,167 @@ static void toggle(uint8_t dev, uint32_t ncpus)
 	rt_printf("bar-race: longest BAR read %lu us, longest COMMAND write %lu us\n",
 		  longest_read * 1000 / tsc_per_ms, counts[0].longest_tsc * 1000 / tsc_per_ms);
 	if (leaked || wrong) {
-		rt_printf("bar-race: first anomaly: vCPU %u, cycle %lu, BAR 0 + 0x%02x: %s %08x\n",
-			  first.cpu, first.cycle, first.off, first.what, first.value);
+		rt_printf("bar-race: first anomaly: vCPU %u, cycle %lu, BAR %u + 0x%02x: %s %08x\n",
+			  first.cpu, first.cycle, target.index, first.off, first.what,
+			  first.value);
 		fail("%lu leaked writes, %lu wrong values", leaked, wrong);
 	}
 	rt_printf("bar-race: ok\n");
 }
 
+static void race(uint32_t ncpus)
+{
+	uint64_t cycles = rt_arg_u64("cycles", 2000);
+	uint64_t progress = rt_arg_u64("progress", 0);
+	uint16_t cmd = rt_pci_read(0, target.dev, 0, PCI_COMMAND, 2) | PCI_COMMAND_MEMORY;
+	uint64_t windows = 0, leaked = 0;
+
+	rt_irq_handler(WAKE_VECTOR, on_wake);
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	for (uint64_t c = 1; c <= cycles; c++) {
+		bool used = false;
+
+		__atomic_store_n(&cycle, c, __ATOMIC_RELAXED);
+		if (target.writes)
+			edu_write(EDU_LIVENESS, KNOWN_VALUE(c));
+		command_write(cmd & ~PCI_COMMAND_MEMORY);
+		if (ncpus > 1)
+			used = window(c);
+		command_write(cmd);
+		leaked += check_decoding_on(c, used);
+		windows += used;
+		if (progress && c % progress == 0)
+			rt_printf("bar-race: progress %lu\n", c);
+	}
+
+	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+	rt_deadline_set(STOP_MS);
+	while (__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) != ncpus - 1)
+		if (rt_deadline_passed())
+			fail("%u of %u hammers stopped in %u ms",
+			     __atomic_load_n(&stopped, __ATOMIC_ACQUIRE), ncpus - 1, STOP_MS);
+	report(ncpus, cycles, leaked, windows);
+}
+
+/* An argument that must be a number when given; def when absent, which
+ * *given (if not NULL) tells. */
+static uint64_t number_arg(const char *key, uint64_t def, bool *given)
+{
+	uint64_t v = def;
+	enum rt_arg r = rt_arg_lookup(key, &v);
+
+	if (r == RT_ARG_MALFORMED)
+		refuse("%s= takes a number (decimal or 0x hex)", key);
+	if (given)
+		*given = r == RT_ARG_OK;
+	return v;
+}
+
+/* The function in the slot, its BAR and register, from the arguments. */
+static void choose_target(void)
+{
+	bool bar_given, offset_given;
+	uint64_t dev = number_arg("slot", DEFAULT_SLOT, NULL);
+	uint64_t index = number_arg("bar", 0, &bar_given);
+	uint64_t offset = number_arg("offset", 0, &offset_given);
+	uint32_t id;
+
+	if (dev < 1 || dev > 31)
+		refuse("slot=%lu: a guest slot is 1..31", dev);
+	target.dev = dev;
+	id = rt_pci_read(0, target.dev, 0, PCI_VENDOR_ID, 4);
+	if ((id & 0xffff) == 0xffff)
+		refuse("no PCI function at 00:%02x.0 (slot %u)", target.dev, target.dev);
+	target.vendor = id & 0xffff;
+	target.device = id >> 16;
+	target.writes = target.vendor == EDU_VENDOR && target.device == EDU_DEVICE &&
+			!bar_given && !offset_given;
+	if (index > PCI_MAX_BAR)
+		refuse("bar=%lu: a BAR is 0..%u", index, PCI_MAX_BAR);
+	target.index = index;
+	target.size = rt_pci_bar_size(target.dev, target.index);
+	if (!target.size)
+		refuse("BAR %u of %04x:%04x at 00:%02x.0 is no memory BAR (an I/O BAR, unimplemented, or the upper half of a 64-bit one)",
+		       target.index, target.vendor, target.device, target.dev);
+	if (offset % 4 || offset > target.size - 4)
+		refuse("offset=0x%lx is no dword inside BAR %u (0x%lx bytes)", offset,
+		       target.index, target.size);
+	target.reg = target.writes ? EDU_ID : offset;
+}
+
+/* Where the BAR is, reachable through the page tables. */
+static void locate_bar(void)
+{
+	/* edu's hammer also touches liveness, in the BAR's first dwords. */
+	uint32_t span = target.writes ? EDU_LIVENESS + 4 : 4;
+
+	target.bar = rt_pci_bar_address(target.dev, target.index);
+	if (!target.bar)
+		refuse("BAR %u of %04x:%04x has no address", target.index, target.vendor,
+		       target.device);
+	if (!rt_map_mmio(target.bar + target.reg, span))
+		refuse("BAR %u at %lx: the stub cannot map it", target.index, target.bar);
+}
+
+/*
+ * The register's value with decoding on: edu's ID, or learned from
+ * LEARN_READS reads that must agree and must not be all ones.
+ */
+static void learn_value(void)
+{
+	uint32_t v = bar_read(target.reg);
+
+	if (target.writes) {
+		if (v != EDU_ID_1_0)
+			fail("id %08x, want %08x", v, EDU_ID_1_0);
+		target.expected = v;
+		return;
+	}
+	for (unsigned int i = 1; i < LEARN_READS; i++) {
+		uint32_t again = bar_read(target.reg);
+
+		if (again != v)
+			refuse("BAR %u + 0x%x is not stable with decoding on (read %08x, then %08x): choose a constant register (--offset)",
+			       target.index, target.reg, v, again);
+	}
+	if (v == UR_READ)
+		refuse("BAR %u + 0x%x reads all ones with decoding on, which the race could not tell from a disabled BAR: choose another register (--offset)",
+		       target.index, target.reg);
+	target.expected = v;
+}
+
+static void announce(uint32_t ncpus)
+{
+	bool edu = target.vendor == EDU_VENDOR && target.device == EDU_DEVICE;
+
+	if (edu)
+		rt_printf("bar-race: edu at ");
+	else
+		rt_printf("bar-race: %04x:%04x at ", target.vendor, target.device);
+	rt_printf("00:%02x.0, BAR %u at %lx (0x%lx bytes); %lu cycles, %u hammering vCPUs\n",
+		  target.dev, target.index, target.bar, target.size,
+		  rt_arg_u64("cycles", 2000), ncpus - 1);
+	rt_printf("bar-race: target %04x:%04x bar %u offset 0x%x value 0x%08x source %s hammer %s\n",
+		  target.vendor, target.device, target.index, target.reg, target.expected,
+		  target.writes ? "edu" : "learned", target.writes ? "read-write" : "read-only");
+}
+
 void stub_main(uint32_t cpu, uint32_t ncpus)
 {
-	int dev;
-
 	if (ncpus > MAX_CPUS)
 		fail("%u vCPUs, at most %u", ncpus, MAX_CPUS);
 	if (cpu != 0) {
 		hammer(cpu);
 		return;
 	}
-	dev = rt_pci_find(EDU_VENDOR, EDU_DEVICE);
-	if (dev < 0)
-		fail("no edu device");
-	bar = rt_pci_bar_address(dev, 0);
-	/* The stubs' identity map ends at 4 GiB. */
-	if (!bar || bar + EDU_BAR_SIZE > (1ull << 32))
-		fail("BAR 0 (%lx) is no memory BAR in the low 4 GiB", bar);
-	toggle(dev, ncpus);
+	choose_target();
+	locate_bar();
+	rt_pci_write(0, target.dev, 0, PCI_COMMAND, 2,
+		     rt_pci_read(0, target.dev, 0, PCI_COMMAND, 2) | PCI_COMMAND_MEMORY);
+	learn_value();
+	tsc_per_ms = rt_tsc_per_ms();
+	if (!tsc_per_ms)
+		fail("the TSC did not advance in 10 ms");
+	announce(ncpus);
+	race(ncpus);
 }

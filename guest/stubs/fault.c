@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fault: touches guest-physical addresses nothing backs (above RAM, and an
- * unclaimed I/O port) and checks ursa answers like a PCI bus where no
- * device decodes the address: reads return all ones, writes vanish.
- * Exits with status 3 (code 1) on a wrong answer.
+ * fault: touches guest-physical addresses nothing backs (above RAM, the
+ * last 2 MiB below the guest's MAXPHYADDR or 2^47, which the runtime maps
+ * with rt_map_mmio(), and an unclaimed I/O port) and checks ursa answers like a
+ * PCI bus where no device decodes the address: reads return all ones,
+ * writes vanish. Exits with status 3 (code 1) on a wrong answer.
  */
 #include "../rt/rt.h"
 
 #define UNCLAIMED_PORT	0x2f0	/* no device of ursa's lives here */
+#define LARGE_PAGE	0x200000ull
 
 static void expect(const char *what, uint64_t got, uint64_t want)
 {
@@ -15,6 +17,32 @@ static void expect(const char *what, uint64_t got, uint64_t want)
 		return;
 	rt_printf("fault: %s: got %lx, want %lx\n", what, got, want);
 	rt_exit(1);
+}
+
+/* MAXPHYADDR: CPUID 0x80000008 EAX[7:0] (SDM Vol. 2A CPUID). */
+static unsigned int phys_bits(void)
+{
+	uint32_t eax = 0x80000008, ebx, ecx = 0, edx;
+
+	__asm__ volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+	return eax & 0xff;
+}
+
+/* The top of the guest-physical address space an identity map can reach
+ * (2^47 at most: rt_map_mmio()), above ursa's 4 GiB map and past its
+ * 64-bit PCI window, so it takes a new PML4 entry, PDPT and PD. */
+static void unbacked_top(void)
+{
+	unsigned int bits = phys_bits() < 47 ? phys_bits() : 47;
+	uint64_t top = (1ull << bits) - LARGE_PAGE;
+
+	if (!rt_map_mmio(top, LARGE_PAGE)) {
+		rt_printf("fault: cannot map %lx\n", top);
+		rt_exit(1);
+	}
+	expect("read32 at the top", mmio_read32(top + LARGE_PAGE - 4), 0xffffffff);
+	mmio_write32(top, 0x12345678);
+	expect("read32 at the top after write", mmio_read32(top), 0xffffffff);
 }
 
 void stub_main(uint32_t cpu, uint32_t ncpus)
@@ -35,5 +63,6 @@ void stub_main(uint32_t cpu, uint32_t ncpus)
 	expect("inb", inb(UNCLAIMED_PORT), 0xff);
 	expect("inl", inl(UNCLAIMED_PORT), 0xffffffff);
 	outl(UNCLAIMED_PORT, 0x12345678);
+	unbacked_top();
 	rt_printf("fault: unbacked accesses read all ones at %lx\n", gpa);
 }

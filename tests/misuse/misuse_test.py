@@ -58,6 +58,11 @@ CASES = [
     ('bad-seccomp', ['run', '--stub', 'hello', '--seccomp', 'strict'], USAGE, "--seccomp 'strict'"),
     ('repro-no-device', ['repro', 'bar-race'], USAGE, '--vfio BDF is required'),
     ('repro-zero-cycles', ['repro', 'bar-race', '--vfio', '00:02.0', '--cycles', '0'], USAGE, "--cycles '0'"),
+    ('repro-bad-bar', ['repro', 'bar-race', '--vfio', '00:02.0', '--bar', '6'], USAGE, "--bar '6': expected 0..5"),
+    ('repro-bad-offset', ['repro', 'bar-race', '--vfio', '00:02.0', '--offset', 'CAP'], USAGE,
+     "--offset 'CAP': expected a byte offset"),
+    ('repro-unaligned-offset', ['repro', 'bar-race', '--vfio', '00:02.0', '--offset', '0x2'], USAGE,
+     "--offset '0x2': not a multiple of 4"),
     ('devices-bad-option', ['devices', '--all'], USAGE, "unknown option '--all'"),
     ('vfio-bind-bad-address', ['vfio-bind', '00:3'], USAGE, 'expected one PCI address'),
     # Files: missing, of the wrong kind, corrupt (status 1).
