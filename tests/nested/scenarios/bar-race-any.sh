@@ -16,43 +16,14 @@
 # --bar 0 --offset 0: read-only as well, its ID learned. And the host's
 # checks of --bar and --offset against the BARs VFIO reports: one line on
 # stderr, status 2.
-CYCLES=2000
-LIMIT=150 # seconds before timeit kills ursa (a hang)
+. /scenarios/_bar-race.sh
 
-fail() {
-	echo "NESTED-RESULT: FAIL $*"
-	exit 0
-}
-# The number after NAME in TEXT.
-field() {
-	echo "$2" | sed -n "s/.* $1 \([0-9]*\).*/\1/p" | head -n 1
-}
-# race BDF CYCLES REPRO-OPTIONS...: sets status, out, result, host, target.
-race() {
-	dev=$1 cycles=$2
-	shift 2
-	timeit -k $LIMIT "$URSA" repro bar-race --vfio "$dev" --cycles "$cycles" "$@" \
-		>/tmp/race.out 2>&1
-	out=$(cat /tmp/race.out)
-	echo "$out"
-	timed=$(tail -n 1 /tmp/race.out)
-	status=${timed##* }
-	result=$(echo "$out" | grep '^bar-race: cycles ')
-	host=$(echo "$out" | grep '^repro: host: ')
-	target=$(echo "$out" | grep '^repro: target ')
-}
-# survived WHAT IDS: what every surviving row shows, read-only included.
-survived() {
-	[ "$status" = 0 ] || fail "$1: ursa exited with status $status"
-	echo "$out" | grep -q "^repro: survived $CYCLES cycles " || fail "$1: no survival summary"
-	echo "$out" | grep -q "^repro: [0-9]*/$CYCLES cycles, [0-9]*/s, ur-reads " ||
-		fail "$1: no progress line"
+# survived_read_only WHAT IDS: a surviving row whose summary names the
+# read-only target.
+survived_read_only() {
+	survived "$1"
 	echo "$target" | grep -q "^repro: target $2 BAR 0 offset 0x0, expected 0x[0-9a-f]\{8\} (learned with decoding on), read-only hammer$" ||
 		fail "$1: the summary does not name the read-only target: $target"
-	[ "$(field cycles "$result")" = $CYCLES ] || fail "$1: not $CYCLES cycles: $result"
-	[ "$(field ur-reads "$result")" -gt 0 ] || fail "$1: no all-ones read: $result"
-	[ "$(field leaked-writes "$result")" = 0 ] || fail "$1: leaked writes: $result"
-	[ "$(field wrong-values "$result")" = 0 ] || fail "$1: wrong values: $result"
 }
 # usage WHAT TEXT REPRO-OPTIONS...: a usage error, one line naming TEXT.
 usage() {
@@ -78,7 +49,7 @@ usage "--bar 1" "BAR 1 of --vfio $bdf (1b36:0010) is the upper half of a 64-bit 
 	--vfio "$bdf" --bar 1
 
 # Many more cycles than it takes: the crash comes within a few hundred.
-race "$bdf" 100000 --order qemu --no-recover
+run_race "$bdf" 100000 --order qemu --no-recover
 [ "$status" = 4 ] || fail "qemu order without recovery: status $status, expected 4"
 at=$(echo "$out" | sed -n 's/^bar-race: 1b36:0010 at 00:[0-9a-f.]*, BAR 0 at \([0-9a-f]*\) .*/\1/p')
 [ -n "$at" ] || fail "the stub did not say where BAR 0 is"
@@ -91,23 +62,18 @@ patched)
 	crash="KVM_EXIT_MEMORY_FAULT gpa=0x$at size=0x1000"
 	counter='memory-fault exits' ;;
 esac
-echo "$out" | grep -q '^repro: the VM died in cycles [0-9]*\.\.[0-9]* of 100000 ' || fail "no death summary"
-echo "$out" | grep -qF "$crash" || fail "qemu order without recovery: no '$crash'"
-echo "$out" | grep -q 'fault recovery is off' || fail "the diagnosis does not say recovery is off"
-echo "$out" | grep -q "vfio $bdf: COMMAND 0x[0-9a-f]* (memory off); BAR0 " ||
-	fail "the diagnosis lacks the device's state"
+died "$bdf" "$crash"
 
-race "$bdf" $CYCLES --order qemu
-survived "qemu order with recovery" 1b36:0010
-[ "$(field "$counter" "$host")" -gt 0 ] || fail "qemu order with recovery: no $counter: $host"
+run_race "$bdf" $CYCLES --order qemu
+survived_read_only "qemu order with recovery" 1b36:0010
+recovered "$counter"
 
-race "$bdf" $CYCLES
-survived "safe order" 1b36:0010
-[ "$(field "memory-fault exits" "$host")" = 0 ] && [ "$(field "recovered EFAULTs" "$host")" = 0 ] ||
-	fail "safe order faulted: $host"
+run_race "$bdf" $CYCLES
+survived_read_only "safe order" 1b36:0010
+no_fault
 
-race "$edu" $CYCLES --bar 0 --offset 0
-survived "edu, read-only" 1234:11e8
+run_race "$edu" $CYCLES --bar 0 --offset 0
+survived_read_only "edu, read-only" 1234:11e8
 echo "$target" | grep -q 'expected 0x010000ed ' || fail "edu's ID was not learned: $target"
 [ "$(field windows "$result")" -gt 0 ] || fail "edu, read-only: no window used: $result"
 echo "NESTED-RESULT: PASS"
