@@ -61,11 +61,14 @@ lock_cache() {
 # exist in one version, so the stock and the rebuilt modules always belong
 # to one kernel.
 # The pin: on 6.12.118 the bar-race stub's qemu order reads 0 from edu's ID
-# register inside its windows (200-269 of 2000 cycles, in each of 6 runs:
-# 4 stock, 2 patched; QEMU answers reads of a BAR that does not decode with 0),
-# with ursa and QEMU unchanged; on 6.12.117 it passes. Until that
-# difference is explained (tests/nested/README.md), the suite runs on the
-# kernel it was proven on. URSA_NESTED_KERNEL=newest (or another ABI) moves it.
+# register (200-269 of 2000 cycles, in each of 6 runs). The cause is known
+# (tests/nested/README.md, "The zero reads"): 6.12.118 adds a preemption
+# point inside KVM's instruction emulation, during which ursa maps the
+# BAR's memslot back, and the emulator then reads the device with
+# copy_from_user(), one byte at a time, which edu rejects. 6.12.117 has the
+# window but no preemption point in it. Until ursa maps BARs back only with
+# every vCPU outside KVM_RUN, the suite runs on 6.12.117.
+# URSA_NESTED_KERNEL=newest (or another ABI) moves it.
 # apt-cache is slow here (~0.7 s a call), so the answer is kept in
 # CACHE/resolved-kernel until apt's package lists or the pin change.
 KERNEL_PIN=${URSA_NESTED_KERNEL:-6.12.117+deb12}
