@@ -66,8 +66,9 @@ lock_cache() {
 # point inside KVM's instruction emulation, during which ursa maps the
 # BAR's memslot back, and the emulator then reads the device with
 # copy_from_user(), one byte at a time, which edu rejects. 6.12.117 has the
-# window but no preemption point in it. Until ursa maps BARs back only with
-# every vCPU outside KVM_RUN, the suite runs on 6.12.117.
+# window but no preemption point in it. ursa now maps BARs back only with
+# every other vCPU outside KVM_RUN (vmm/pause.c); the pin stays until the
+# whole suite has run on 6.12.118.
 # URSA_NESTED_KERNEL=newest (or another ABI) moves it.
 # apt-cache is slow here (~0.7 s a call), so the answer is kept in
 # CACHE/resolved-kernel until apt's package lists or the pin change.

@@ -250,10 +250,41 @@ void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 	 * (a guest may stack BARs); accesses there reach the first owner. */
 	if (addr && !bar->on_bus)
 		bar->on_bus = !bus_add(bus, addr, bar->size, b->name, &bar_ops, bar);
-	if (want == VFIO_BAR_MAPPED && !mapped && !map_pieces(bar, addr))
+	bar->map_pending = false;
+	if (want == VFIO_BAR_MAPPED && !mapped && b->map_later) {
 		want = VFIO_BAR_TRAPPED;
+		bar->map_pending = true;
+		b->map_later(b->map_opaque);
+	} else if (want == VFIO_BAR_MAPPED && !mapped && !map_pieces(bar, addr)) {
+		want = VFIO_BAR_TRAPPED;
+	}
 	set_state(bar, want);
 	bar->addr = addr;
+	pthread_rwlock_unlock(&b->lock);
+}
+
+void vfio_bars_defer_maps(struct vfio_bars *b, void (*map_later)(void *opaque),
+			  void *opaque)
+{
+	pthread_rwlock_wrlock(&b->lock);
+	b->map_later = map_later;
+	b->map_opaque = opaque;
+	pthread_rwlock_unlock(&b->lock);
+}
+
+void vfio_bars_map_pending(struct vfio_bars *b)
+{
+	pthread_rwlock_wrlock(&b->lock);
+	for (unsigned int i = 0; i < VFIO_NR_BARS; i++) {
+		struct vfio_bar *bar = &b->bar[i];
+
+		/* A later sync or demotion cleared it, or left the state. */
+		if (!bar->map_pending || bar->state != VFIO_BAR_TRAPPED)
+			continue;
+		bar->map_pending = false;
+		if (map_pieces(bar, bar->addr))
+			set_state(bar, VFIO_BAR_MAPPED);
+	}
 	pthread_rwlock_unlock(&b->lock);
 }
 

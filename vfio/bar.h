@@ -60,6 +60,7 @@ struct vfio_bar {
 	enum pci_bar_kind kind;	/* PCI_BAR_NONE: absent */
 	uint64_t size;
 	enum vfio_bar_state state;
+	bool map_pending;	/* TRAPPED, wanted MAPPED: vfio_bars_map_pending() */
 	bool on_bus;		/* its range is on the bus, at addr */
 	uint64_t addr;
 	unsigned int nr_pieces;
@@ -85,6 +86,10 @@ struct vfio_bars {
 	uint64_t gpa_limit;
 	struct bus *mmio, *pio;
 	pthread_rwlock_t lock;	/* accesses: read; transitions: write */
+	/* Set: memslots are added only by vfio_bars_map_pending(), which
+	 * map_later(map_opaque) asks for (vfio_bars_defer_maps()). */
+	void (*map_later)(void *opaque);
+	void *map_opaque;
 	struct vfio_bar bar[VFIO_NR_BARS];
 	struct vfio_bar_stats stats;
 };
@@ -108,6 +113,26 @@ void vfio_bars_destroy(struct vfio_bars *b);
  */
 void vfio_bar_sync(struct vfio_bars *b, unsigned int index, bool decode,
 		   uint64_t addr);
+
+/*
+ * From now on a BAR that becomes MAPPED in vfio_bar_sync() stays TRAPPED,
+ * with its memslots still to add, and map_later(opaque) is called (with
+ * the lock held: it must only note the request). The caller then calls
+ * vfio_bars_map_pending() at a time no vCPU can be inside KVM_RUN.
+ *
+ * Why: KVM emulates a guest access that faulted on a BAR without a
+ * memslot (an MMIO access), and the vCPU thread can be preempted inside
+ * that emulation. If the memslot is added meanwhile, the emulation finds
+ * it and reads or writes the device through ursa's mapping with
+ * copy_from_user()/copy_to_user() (emulator_read_write_onepage() ->
+ * kvm_vcpu_read_guest()): one byte at a time, not the guest's 4 or 8.
+ * A device that wants dword accesses (NVMe, QEMU's edu) then misreads
+ * (tests/nested/README.md, "The zero reads").
+ */
+void vfio_bars_defer_maps(struct vfio_bars *b, void (*map_later)(void *opaque),
+			  void *opaque);
+/* Add the memslots of the BARs that wait for them (see above). */
+void vfio_bars_map_pending(struct vfio_bars *b);
 
 /*
  * After KVM failed to fault in a BAR page (the mapping was zapped under

@@ -323,6 +323,8 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
 			   vp->irqs.has_msix ? &vp->irqs.msix : NULL, env->mem,
 			   env->vm_fd, env->use_region2, env->mmio, env->pio, err, errlen))
 		goto fail_bars;
+	if (env->map_bars_later)
+		vfio_bars_defer_maps(&vp->bars, env->map_bars_later, env->opaque);
 	if (!watch_host_requests(vp, env, err, errlen)) {
 		vp->irqs_ready = vp->bars_ready = true;
 		return 0;
@@ -360,6 +362,12 @@ bool vfio_pci_recover_fault(struct vfio_pci *vp, bool have_gpa, uint64_t gpa)
 	 * fault on them is expected, wherever its BARs stand now (another
 	 * vCPU may have disabled them since). */
 	return !vfio_bars_demote(&vp->bars, true, 0, decodes_memory, vp);
+}
+
+void vfio_pci_map_bars(struct vfio_pci *vp)
+{
+	if (vp->bars_ready)
+		vfio_bars_map_pending(&vp->bars);
 }
 
 void vfio_pci_describe(struct vfio_pci *vp, char *buf, size_t len)

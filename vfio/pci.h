@@ -48,6 +48,9 @@ struct vfio_pci_env {
 	 * when the host wants the device back (hot-unplug, unbind). */
 	struct loop *loop;
 	void (*host_request)(void *opaque, const char *name);
+	/* NULL, or: BAR memslots are added only by vfio_pci_map_bars(), which
+	 * this asks for (vfio_bars_defer_maps()); called with locks held. */
+	void (*map_bars_later)(void *opaque);
 	void *opaque;
 };
 
@@ -67,6 +70,9 @@ struct vfio_pci {
 	bool in_d3hot, in_flr;
 	int request_fd;			/* eventfd of VFIO's request IRQ, or -1 */
 	void (*host_request)(void *opaque, const char *name);
+	/* NULL, or: BAR memslots are added only by vfio_pci_map_bars(), which
+	 * this asks for (vfio_bars_defer_maps()); called with locks held. */
+	void (*map_bars_later)(void *opaque);
 	void *opaque;
 };
 
@@ -88,6 +94,9 @@ int vfio_pci_create(struct vfio_pci *vp, const char *bdf, unsigned int slot,
  * right answer.
  */
 bool vfio_pci_recover_fault(struct vfio_pci *vp, bool have_gpa, uint64_t gpa);
+
+/* Add the memslots map_bars_later asked for; no vCPU may be in KVM_RUN. */
+void vfio_pci_map_bars(struct vfio_pci *vp);
 
 /* One line on the device's state for a diagnosis: COMMAND and BARs. */
 void vfio_pci_describe(struct vfio_pci *vp, char *buf, size_t len);

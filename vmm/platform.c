@@ -155,6 +155,25 @@ static void device_requested(void *opaque, const char *name)
 	vm_request_stop(vm, EXIT_HOST_ERROR);
 }
 
+/* A BAR waits for its memslots: the next vCPU thread at the top of its
+ * loop adds them, with the other vCPUs paused (vfio_bars_defer_maps()).
+ * Until then the BAR is TRAPPED: correct, only slower. */
+static void map_bars_later(void *opaque)
+{
+	struct vm *vm = opaque;
+
+	atomic_store(&vm->bar_maps_wanted, true);
+}
+
+void platform_map_bars(struct vm *vm, const struct vcpu *self)
+{
+	if (!atomic_exchange(&vm->bar_maps_wanted, false) || !vm_pause_others(vm, self))
+		return;
+	for (unsigned int i = 0; i < vm->nr_vfio_devs; i++)
+		vfio_pci_map_bars(vm->vfio_devs[i]);
+	vm_resume_others(vm);
+}
+
 static int add_vfio_devices(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vfio_pci_env env = {
@@ -169,6 +188,7 @@ static int add_vfio_devices(struct vm *vm, char *err, size_t errlen)
 		.zaps = &vm->bar_zaps,
 		.loop = &vm->loop,
 		.host_request = device_requested,
+		.map_bars_later = map_bars_later,
 		.opaque = vm,
 	};
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct vm;
+struct vcpu;
 
 /* Before any vCPU exists. 0, or -1 with err. */
 int platform_setup_irqchip(struct vm *vm, char *err, size_t errlen);
@@ -33,6 +34,10 @@ bool platform_recover_fault(struct vm *vm, bool have_gpa, uint64_t gpa);
 
 /* A line on stderr per assigned device: COMMAND and BAR states. */
 void platform_describe_assigned(struct vm *vm);
+
+/* From vCPU thread self at the top of its loop: add the BAR memslots that
+ * wait for them, with every other vCPU out of KVM_RUN meanwhile. */
+void platform_map_bars(struct vm *vm, const struct vcpu *self);
 
 /* --stats: the counters, on stderr. */
 void platform_print_stats(struct vm *vm);

@@ -375,6 +375,14 @@ static void *vcpu_thread(void *arg)
 	if (vcpu->vm->cfg->debug_forbidden == FORBIDDEN_IN_VCPU && vcpu->index == 0)
 		seccomp_make_forbidden_call();
 	while (next == VCPU_CONTINUE && !vm_stopping(vcpu->vm)) {
+		if (atomic_load(&vcpu->vm->pause.active)) {
+			vcpu_pause_park(&vcpu->vm->pause);
+			/* The pause's kick is spent; a stop's is not. */
+			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+			if (vm_stopping(vcpu->vm))
+				break;
+		}
+		platform_map_bars(vcpu->vm, vcpu);
 		if (atomic_exchange(&vcpu->dump_requested, false)) {
 			print_state(vcpu);
 			/* Back to normal entries, unless a stop came meanwhile. */
@@ -400,6 +408,7 @@ static void *vcpu_thread(void *arg)
 					  kvm_exit_reason_name(vcpu->run->exit_reason));
 		}
 	}
+	vcpu_pause_gone(&vcpu->vm->pause);
 	return NULL;
 }
 

@@ -202,6 +202,7 @@ int vm_create(struct vm *vm, struct kvm_host *kvm,
 		.cfg = cfg, .kvm = kvm, .fd = -1, .stop_fd = -1, .signal_fd = -1,
 		.mem = { .memfd = -1 },
 		.console = { .out_fd = -1, .in_fd = -1 },
+		.pause = VCPU_PAUSE_INIT,
 	};
 	/* Saved first, so that vm_destroy() restores it from any failure. */
 	pthread_sigmask(SIG_SETMASK, NULL, &vm->saved_sigmask);

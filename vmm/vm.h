@@ -24,6 +24,7 @@
 #include "vmm/layout.h"
 #include "vmm/loop.h"
 #include "vmm/memory.h"
+#include "vmm/pause.h"
 #include "vmm/vcpu.h"
 
 struct kvm_host;
@@ -65,6 +66,8 @@ struct vm {
 	atomic_bool stopping;
 	int exit_status;	/* valid once stopping */
 	atomic_uint nr_halted;
+	struct vcpu_pause pause;
+	atomic_bool bar_maps_wanted;	/* vfio_bars_defer_maps() */
 };
 
 /* Everything up to, not including, starting the vCPUs. On failure the VM
