@@ -167,7 +167,9 @@ static void map_bars_later(void *opaque)
 
 void platform_map_bars(struct vm *vm, const struct vcpu *self)
 {
-	if (!atomic_exchange(&vm->bar_maps_wanted, false) || !vm_pause_others(vm, self))
+	/* A load first: every vCPU looks here on every exit. */
+	if (!atomic_load(&vm->bar_maps_wanted) ||
+	    !atomic_exchange(&vm->bar_maps_wanted, false) || !vm_pause_others(vm, self))
 		return;
 	for (unsigned int i = 0; i < vm->nr_vfio_devs; i++)
 		vfio_pci_map_bars(vm->vfio_devs[i]);

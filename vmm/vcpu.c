@@ -377,8 +377,6 @@ static void *vcpu_thread(void *arg)
 	while (next == VCPU_CONTINUE && !vm_stopping(vcpu->vm)) {
 		if (atomic_load(&vcpu->vm->pause.active)) {
 			vcpu_pause_park(&vcpu->vm->pause);
-			/* The pause's kick is spent; a stop's is not. */
-			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 			if (vm_stopping(vcpu->vm))
 				break;
 		}
@@ -399,6 +397,11 @@ static void *vcpu_thread(void *arg)
 			vcpu->fault_retries = 0;
 			next = dispatch_exit(vcpu);
 		} else if (errno == EINTR || errno == EAGAIN) {
+			/* A kick. Whoever kicked set first what the loop acts
+			 * on (a stop, a pause, a dump); unless it is a stop,
+			 * the kick is spent and the next entry is a real one. */
+			if (!vm_stopping(vcpu->vm))
+				__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 			next = VCPU_CONTINUE;	/* the loop condition decides */
 		} else if (errno == EFAULT) {
 			next = handle_efault(vcpu);
