@@ -278,7 +278,7 @@ void vfio_bars_map_pending(struct vfio_bars *b)
 	for (unsigned int i = 0; i < VFIO_NR_BARS; i++) {
 		struct vfio_bar *bar = &b->bar[i];
 
-		/* A later sync or demotion cleared it, or left the state. */
+		/* A later sync cleared it, or the BAR left TRAPPED. */
 		if (!bar->map_pending || bar->state != VFIO_BAR_TRAPPED)
 			continue;
 		bar->map_pending = false;

@@ -70,9 +70,6 @@ struct vfio_pci {
 	bool in_d3hot, in_flr;
 	int request_fd;			/* eventfd of VFIO's request IRQ, or -1 */
 	void (*host_request)(void *opaque, const char *name);
-	/* NULL, or: BAR memslots are added only by vfio_pci_map_bars(), which
-	 * this asks for (vfio_bars_defer_maps()); called with locks held. */
-	void (*map_bars_later)(void *opaque);
 	void *opaque;
 };
 
