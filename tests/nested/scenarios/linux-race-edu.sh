@@ -7,5 +7,5 @@ RACE_ID=1234:11e8
 RACE_OFFSET=0
 RACE_WRITE=${race_write-4} # race_write= (empty) on the command line: read only
 . /scenarios/_linux-race.sh
-# shellcheck disable=SC2086 # race_rows is a list of words
-race_rows ${race_rows:-safe qemu qemu-dies}
+# shellcheck disable=SC2046 # race_rows is a comma-separated list of rows
+race_rows $(echo "${race_rows:-safe,qemu,qemu-dies}" | tr , ' ')

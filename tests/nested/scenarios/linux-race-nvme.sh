@@ -8,5 +8,5 @@ RACE_ID=1b36:0010
 RACE_OFFSET=8
 RACE_WRITE=
 . /scenarios/_linux-race.sh
-# shellcheck disable=SC2086 # race_rows is a list of words
-race_rows ${race_rows:-safe qemu qemu-dies}
+# shellcheck disable=SC2046 # race_rows is a comma-separated list of rows
+race_rows $(echo "${race_rows:-safe,qemu,qemu-dies}" | tr , ' ')
