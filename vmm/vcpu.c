@@ -19,11 +19,10 @@
 #include "vmm/log.h"
 #include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
+#include "vmm/vcpu_dump.h"
 #include "vmm/vm.h"
 
 enum vcpu_next { VCPU_CONTINUE, VCPU_STOP };
-
-#define CODE_BYTES	16
 
 int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int index,
 		char *err, size_t errlen)
@@ -110,51 +109,6 @@ static const char *kvm_exit_reason_name(unsigned int reason)
 	return "unknown";
 }
 
-/* The bytes at the guest's rip, up to its page's end, as an oops's
- * "Code:" line: KVM_TRANSLATE walks the guest's page tables for us. */
-static void print_code(struct vcpu *vcpu, uint64_t rip)
-{
-	struct kvm_translation tr = { .linear_address = rip };
-	char line[3 * CODE_BYTES + 1] = "";
-	size_t n = CODE_BYTES;
-	const uint8_t *code;
-
-	if (ioctl(vcpu->fd, KVM_TRANSLATE, &tr) || !tr.valid)
-		return;
-	if (n > 0x1000 - (tr.physical_address & 0xfff))
-		n = 0x1000 - (tr.physical_address & 0xfff);
-	code = gpa_to_hva(&vcpu->vm->mem, tr.physical_address, n);
-	if (!code)
-		return;
-	for (size_t i = 0; i < n; i++)
-		snprintf(line + 3 * i, 4, " %02x", code[i]);
-	log_error("vcpu %u: code at rip (gpa 0x%llx):%s", vcpu->index,
-		  (unsigned long long)tr.physical_address, line);
-}
-
-/* The registers that say where the guest is; on the vCPU's own thread
- * (KVM_GET_REGS waits while another thread is in KVM_RUN). */
-static void print_state(struct vcpu *vcpu)
-{
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) ||
-	    ioctl(vcpu->fd, KVM_GET_SREGS, &sregs)) {
-		log_error("vcpu %u: registers unavailable: %s", vcpu->index,
-			  strerror(errno));
-		return;
-	}
-	log_error("vcpu %u: rip=0x%llx rsp=0x%llx rflags=0x%llx cs=0x%x",
-		  vcpu->index, regs.rip, regs.rsp, regs.rflags, sregs.cs.selector);
-	log_error("vcpu %u: rax=0x%llx rbx=0x%llx rcx=0x%llx rdx=0x%llx rsi=0x%llx rdi=0x%llx rbp=0x%llx",
-		  vcpu->index, regs.rax, regs.rbx, regs.rcx, regs.rdx, regs.rsi,
-		  regs.rdi, regs.rbp);
-	log_error("vcpu %u: cr0=0x%llx cr2=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx",
-		  vcpu->index, sregs.cr0, sregs.cr2, sregs.cr3, sregs.cr4, sregs.efer);
-	print_code(vcpu, regs.rip);
-}
-
 /*
  * Print why this vCPU cannot go on, with the state needed to find out
  * where the guest was, then stop the whole VM with EXIT_GUEST_FATAL.
@@ -174,7 +128,7 @@ static enum vcpu_next vcpu_fatal(struct vcpu *vcpu, const char *fmt, ...)
 	/* Only the first fatal vCPU speaks; the others are being stopped. */
 	if (!vm_stopping(vcpu->vm)) {
 		log_error("vcpu %u: fatal: %s", vcpu->index, what);
-		print_state(vcpu);
+		vcpu_dump_state(vcpu);
 		vm_request_stop(vcpu->vm, EXIT_GUEST_FATAL);
 	}
 	pthread_mutex_unlock(&diag_lock);
@@ -382,7 +336,7 @@ static void *vcpu_thread(void *arg)
 		}
 		platform_map_bars(vcpu->vm, vcpu);
 		if (atomic_exchange(&vcpu->dump_requested, false)) {
-			print_state(vcpu);
+			vcpu_dump_state(vcpu);
 			/* Back to normal entries, unless a stop came meanwhile. */
 			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 			if (vm_stopping(vcpu->vm))
