@@ -7,6 +7,42 @@
 # With TYPE_AFTER and TYPE_TEXT set, TYPE_TEXT is typed on ursa's stdin
 # once the guest printed TYPE_AFTER (so that it cannot be lost before the
 # guest's serial driver is up).
+# guest_hang_report PID: what ursa's threads and KVM are doing, for a guest
+# that stopped making progress: each thread's state and kernel stack, then
+# two seconds of kvm tracepoints (how many of each event, the last ones).
+guest_hang_report() {
+	for task in /proc/"$1"/task/*; do
+		echo "scenario: thread $(cat "$task/comm") state $(cut -d' ' -f3 "$task/stat"):" \
+			"$(awk '{printf "%s ", $2}' "$task/stack" 2>/dev/null)"
+	done
+	tracing=/sys/kernel/tracing
+	[ -d $tracing/events/kvm ] || mount -t tracefs tracefs $tracing 2>/dev/null
+	[ -d $tracing/events/kvm ] || return
+	: >$tracing/trace
+	echo 1 >$tracing/events/kvm/enable
+	sleep 2
+	echo 0 >$tracing/events/kvm/enable
+	echo "scenario: kvm events in 2 s:" \
+		"$(grep -o ' kvm_[a-z_]*:' $tracing/trace | sort | uniq -c | sort -rn | tr -s ' \n' ' ')"
+	grep ' kvm_' $tracing/trace | tail -n 12 | sed 's/^/scenario: trace: /'
+}
+
+# guest_symbols: each vCPU's rip from ursa's dump, named from this
+# machine's /proc/kallsyms: right for a guest that runs the nested
+# kernel's own bzImage with nokaslr.
+guest_symbols() {
+	grep -o 'vcpu [0-9]*: rip=0x[0-9a-f]*' /tmp/ursa.out | while read -r _ n rip; do
+		rip=${rip#rip=0x}
+		[ ${#rip} = 16 ] || continue # not in the kernel's half
+		# kallsyms' addresses are 16 hex digits: as strings they sort
+		# as numbers.
+		sym=$(awk -v rip="$rip" '
+			$2 ~ /^[tT]$/ && $1 <= rip && $1 > at { at = $1; best = $3 }
+			END { if (best != "") print best }' /proc/kallsyms)
+		echo "scenario: vcpu ${n%:} at ${sym:-?} (0x$rip)"
+	done
+}
+
 run_guest() {
 	limit=$1
 	shift
@@ -29,8 +65,10 @@ run_guest() {
 		fi
 		if [ "$waited" -ge "$limit" ]; then
 			echo "scenario: the guest is still running after ${limit}s"
+			guest_hang_report "$pid"
 			kill -QUIT "$pid"
 			sleep 3
+			guest_symbols
 			kill -TERM "$pid"
 			break
 		fi
