@@ -11,6 +11,11 @@
 #   qemu-dies  bar-order=qemu --no-fault-recovery: the VM dies (status 4)
 #              with ursa's EFAULT diagnosis (stock: bare EFAULT; patched:
 #              KVM_EXIT_MEMORY_FAULT in the device's BAR 0)
+#   qemu-vmm   the comparison: the same guest under QEMU as the VMM
+#              (Debian's 7.2, -M microvm with PCIe, -device vfio-pci) must
+#              stop the VM with "kvm run failed Bad address" before the
+#              cycles end, as seed 001 says; the row reports at which
+#              progress mark it stopped
 # A surviving row: ursa status 0, the guest's bar-hammer status 0 with
 # every read the learned value or all ones (wrong-values 0), all-ones reads
 # > 0. Set before sourcing: RACE_ID (vendor:device), RACE_OFFSET,
@@ -38,6 +43,31 @@ esac
 
 . /scenarios/_run-guest.sh
 
+race_append() {
+	echo "console=ttyS0 panic=-1 nokaslr guest_mode=race race_id=$RACE_ID race_bar=0 race_offset=$RACE_OFFSET race_cycles=$RACE_CYCLES race_threads=$RACE_THREADS${RACE_WRITE:+ race_write=$RACE_WRITE}"
+}
+
+# qemu_vmm_row: QEMU pauses a VM whose KVM_RUN failed (kvm_cpu_exec():
+# "kvm run failed", then vm_stop()) rather than exiting, so run_guest
+# stops it once it said so.
+qemu_vmm_row() {
+	echo "linux-race: row qemu-vmm: $RACE_CYCLES cycles on $bdf ($RACE_ID) under $(qemu-system-x86_64 --version | head -n 1)"
+	VMM=qemu-system-x86_64 STOP_AFTER='kvm run failed'
+	run_guest "$RACE_LIMIT" \
+		-M microvm,pcie=on -accel kvm -cpu host -smp 2 -m 256M \
+		-nodefaults -no-user-config -display none -serial stdio \
+		-kernel /guest/vmlinuz -initrd /guest/initrd.cpio -append "$(race_append)" \
+		-device vfio-pci,host="$bdf"
+	VMM='' STOP_AFTER=''
+	echo "$out" | grep -q 'GUEST: init reached' || fail "qemu-vmm: the guest never reached init under QEMU (status $status)"
+	stopped=$(echo "$out" | grep -m 1 'kvm run failed') ||
+		fail "qemu-vmm: QEMU did not stop the VM (status $status): $(echo "$out" | grep -a 'bar-hammer: cycles\|GUEST: race' | tail -n 2 | tr -d '\r')"
+	# bar-hammer marks its progress every twentieth of the cycles.
+	mark=$(echo "$out" | tr -d '\r' | sed -n 's/^bar-hammer: progress //p' | tail -n 1)
+	every=$((RACE_CYCLES / 20 ? RACE_CYCLES / 20 : 1))
+	echo "linux-race: row qemu-vmm ok: QEMU stopped the VM (\"$stopped\") in cycles ${mark:-0}-$((${mark:-0} + every)) of $RACE_CYCLES"
+}
+
 # race_row ROW: one guest, judged.
 race_row() {
 	row=$1
@@ -45,6 +75,7 @@ race_row() {
 	safe) order=safe recover= ;;
 	qemu) order=qemu recover= ;;
 	qemu-dies) order=qemu recover=--no-fault-recovery ;;
+	qemu-vmm) qemu_vmm_row; return ;;
 	*) fail "unknown row $row" ;;
 	esac
 	echo "linux-race: row $row: $RACE_CYCLES cycles on $bdf ($RACE_ID)"
@@ -52,7 +83,7 @@ race_row() {
 	# /proc/kallsyms (same bzImage; _run-guest.sh).
 	# shellcheck disable=SC2086 # recover is one word or none
 	run_guest "$RACE_LIMIT" run --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
-		--append "console=ttyS0 panic=-1 nokaslr guest_mode=race race_id=$RACE_ID race_bar=0 race_offset=$RACE_OFFSET race_cycles=$RACE_CYCLES race_threads=$RACE_THREADS${RACE_WRITE:+ race_write=$RACE_WRITE}" \
+		--append "$(race_append)" \
 		--cpus 2 --memory 256M --console stdio --stats --vfio "$bdf,bar-order=$order" $recover
 	echo "$out" | grep -q 'GUEST: init reached' || fail "$row: the guest never reached init (status $status)"
 	result=$(echo "$out" | tr -d '\r' | grep '^bar-hammer: cycles ')

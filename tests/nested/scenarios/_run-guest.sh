@@ -1,9 +1,10 @@
 # Sourced by the linux-* scenarios (not a scenario itself).
 #
-# run_guest SECONDS URSA-ARGS...: run ursa with the guest's console
-# streaming to the serial log. A guest still running after SECONDS gets
-# SIGQUIT (ursa prints every vCPU's registers: where it hung) and then
-# SIGTERM. Sets $status and $out (everything ursa printed).
+# run_guest SECONDS URSA-ARGS...: run ursa (or $VMM) with the guest's
+# console streaming to the serial log. A guest still running after SECONDS
+# gets SIGQUIT (ursa prints every vCPU's registers: where it hung) and
+# then SIGTERM; with STOP_AFTER set, so does a VMM that printed it. Sets
+# $status and $out (everything the VMM printed).
 # With TYPE_AFTER and TYPE_TEXT set, TYPE_TEXT is typed on ursa's stdin
 # once the guest printed TYPE_AFTER (so that it cannot be lost before the
 # guest's serial driver is up).
@@ -49,7 +50,7 @@ run_guest() {
 	: >/tmp/ursa.out
 	rm -f /tmp/ursa.in
 	mkfifo /tmp/ursa.in
-	"$URSA" "$@" </tmp/ursa.in >/tmp/ursa.out 2>&1 &
+	"${VMM:-$URSA}" "$@" </tmp/ursa.in >/tmp/ursa.out 2>&1 &
 	pid=$!
 	# Hold the fifo open for writing for as long as ursa runs.
 	exec 8>/tmp/ursa.in
@@ -62,6 +63,11 @@ run_guest() {
 		if [ -z "$typed" ] && grep -q "$TYPE_AFTER" /tmp/ursa.out; then
 			echo "$TYPE_TEXT" >&8
 			typed=yes
+		fi
+		if [ -n "$STOP_AFTER" ] && grep -q "$STOP_AFTER" /tmp/ursa.out; then
+			sleep 1 # the rest of what it says about it
+			kill -TERM "$pid"
+			break
 		fi
 		if [ "$waited" -ge "$limit" ]; then
 			echo "scenario: the guest is still running after ${limit}s"
