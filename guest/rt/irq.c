@@ -15,10 +15,18 @@ void rt_irq_handler(uint8_t vector, void (*fn)(uint8_t vector))
 	__atomic_store_n(&handlers[vector], fn, __ATOMIC_RELEASE);
 }
 
-/* From irq_entry.S, on the interrupted stack, with interrupts disabled. */
-void rt_irq_dispatch(uint64_t vector);
+/* The frame of the interrupt each vCPU is handling (by APIC ID), or NULL. */
+static const struct rt_irq_frame *frames[256];
 
-void rt_irq_dispatch(uint64_t vector)
+const struct rt_irq_frame *rt_irq_frame(void)
+{
+	return frames[rt_cpu_index()];
+}
+
+/* From irq_entry.S, on the interrupted stack, with interrupts disabled. */
+void rt_irq_dispatch(uint64_t vector, const struct rt_irq_frame *frame);
+
+void rt_irq_dispatch(uint64_t vector, const struct rt_irq_frame *frame)
 {
 	void (*fn)(uint8_t vector);
 
@@ -32,7 +40,9 @@ void rt_irq_dispatch(uint64_t vector)
 			rt_printf("unexpected interrupt, vector %lu\n", vector);
 			rt_exit(0x7f);
 		}
+		frames[rt_cpu_index()] = frame;
 		fn(vector);
+		frames[rt_cpu_index()] = NULL;
 	}
 	rt_lapic_eoi();
 }

@@ -32,7 +32,7 @@ rt_irq_entries:
  * (SDM Vol. 3A 6.14.2); the entry pushed the vector. Interrupts arrive
  * only at CPL0 (CPL3 code runs with IF = 0), so there was no stack or GS
  * switch: save the registers a C function may clobber (System V x86-64
- * psABI 3.2.1), call rt_irq_dispatch(vector), restore and return.
+ * psABI 3.2.1), call rt_irq_dispatch(vector, frame), restore and return.
  */
 irq_common:
 	push	%rax
@@ -57,6 +57,7 @@ irq_common:
 	jne	1f
 	incq	80(%rsp)		/* HLT is one byte, 0xf4 */
 1:	mov	72(%rsp), %rdi		/* the vector */
+	lea	80(%rsp), %rsi		/* the CPU's frame: rip, cs, rflags, rsp, ss */
 	sub	$8, %rsp		/* 15 quadwords so far: realign for the call */
 	cld				/* the psABI wants DF clear at a call */
 	call	rt_irq_dispatch

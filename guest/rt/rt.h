@@ -63,6 +63,18 @@ static inline uint32_t rt_cpu_index(void)
  */
 void rt_irq_handler(uint8_t vector, void (*fn)(uint8_t vector));
 
+/* What the CPU pushed when it took the interrupt (SDM Vol. 3A 6.14.2). */
+struct rt_irq_frame {
+	uint64_t rip;	/* the interrupted instruction */
+	uint64_t cs;
+	uint64_t rflags;
+	uint64_t rsp;
+	uint64_t ss;
+};
+
+/* Inside a handler: the frame of the interrupt it handles. */
+const struct rt_irq_frame *rt_irq_frame(void);
+
 static inline void rt_irq_enable(void)
 {
 	__asm__ volatile("sti" : : : "memory");
