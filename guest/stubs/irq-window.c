@@ -8,8 +8,8 @@
  * which STI's shadow protects (SDM Vol. 2B STI; Vol. 3A 6.8.3); one that
  * waits for the next HLT is late, which the verdict counts but allows
  * (this machine's /dev/kvm does that every time), and with allow_shadow=1
- * so are the ones taken in the shadow (the nested test machine's QEMU
- * does that about once in a thousand). Meanwhile
+ * so are the ones taken in the shadow (QEMU 7.2's TCG as the nested
+ * machine's CPU does that about once in a thousand). Meanwhile
  * every other vCPU sends vCPU 0 IPIs of a second vector at random
  * moments; those may arrive at any instruction, but never with IF 0 in
  * the frame they interrupt. KVM keeps these promises with the help of the
