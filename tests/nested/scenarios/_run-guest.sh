@@ -1,13 +1,5 @@
 # Sourced by the linux-* scenarios (not a scenario itself).
-#
-# run_guest SECONDS URSA-ARGS...: run ursa (or $VMM) with the guest's
-# console streaming to the serial log. A guest still running after SECONDS
-# gets SIGQUIT (ursa prints every vCPU's registers: where it hung) and
-# then SIGTERM; with STOP_AFTER set, so does a VMM that printed it. Sets
-# $status and $out (everything the VMM printed).
-# With TYPE_AFTER and TYPE_TEXT set, TYPE_TEXT is typed on ursa's stdin
-# once the guest printed TYPE_AFTER (so that it cannot be lost before the
-# guest's serial driver is up).
+
 # guest_hang_report PID: what ursa's threads and KVM are doing, for a guest
 # that stopped making progress: each thread's state and kernel stack, then
 # two seconds of kvm tracepoints (how many of each event, the last ones).
@@ -44,6 +36,14 @@ guest_symbols() {
 	done
 }
 
+# run_guest SECONDS URSA-ARGS...: run ursa (or $VMM) with the guest's
+# console streaming to the serial log. A guest still running after SECONDS
+# gets SIGQUIT (ursa prints every vCPU's registers: where it hung) and
+# then SIGTERM; with STOP_AFTER set, so does a VMM that printed it. Sets
+# $status and $out (everything the VMM printed).
+# With TYPE_AFTER and TYPE_TEXT set, TYPE_TEXT is typed on ursa's stdin
+# once the guest printed TYPE_AFTER (so that it cannot be lost before the
+# guest's serial driver is up).
 run_guest() {
 	limit=$1
 	shift
