@@ -40,6 +40,9 @@ const char config_run_usage[] =
 	"                       call stops ursa, status 8; log: the kernel logs it)\n"
 	"  --phys-bits N        guest physical address width, CPUID 0x80000008\n"
 	"                       (default: what the host's KVM supports)\n"
+	"  --nested             let the guest be a hypervisor: CPUID shows it SVM (AMD) or\n"
+	"                       VMX (Intel) where the host's KVM allows nested guests\n"
+	"                       (kvm_amd or kvm_intel nested=1); hidden otherwise\n"
 	"  --debug-memfault-slot\n"
 	"                       add a memslot at 0xd0000000 whose host memory is\n"
 	"                       inaccessible, for testing KVM's memory-fault exits\n"
@@ -51,7 +54,7 @@ const char config_run_usage[] =
 enum run_option {
 	OPT_STUB, OPT_KERNEL, OPT_INITRD, OPT_DISK, OPT_MEMORY, OPT_CPUS, OPT_CONSOLE, OPT_APPEND, OPT_PHYS_BITS,
 	OPT_VFIO, OPT_NO_FAULT_RECOVERY, OPT_STATS, OPT_DEBUG_MEMFAULT_SLOT, OPT_HELP,
-	OPT_SECCOMP, OPT_DEBUG_FORBIDDEN,
+	OPT_SECCOMP, OPT_DEBUG_FORBIDDEN, OPT_NESTED,
 };
 
 static const struct option_def run_options[] = {
@@ -64,6 +67,7 @@ static const struct option_def run_options[] = {
 	{ "console", OPT_CONSOLE, true },
 	{ "append", OPT_APPEND, true },
 	{ "phys-bits", OPT_PHYS_BITS, true },
+	{ "nested", OPT_NESTED, false },
 	{ "vfio", OPT_VFIO, true },
 	{ "no-fault-recovery", OPT_NO_FAULT_RECOVERY, false },
 	{ "stats", OPT_STATS, false },
@@ -412,6 +416,14 @@ static int set_option(struct vm_config *cfg, int id, const char *v,
 			set_error(err, errlen, "--debug-forbidden-syscall '%s': expected vcpu or loop", v);
 			return -1;
 		}
+		return 0;
+	case OPT_NESTED:
+		if (!limits->nested) {
+			set_error(err, errlen,
+				  "--nested: this host's KVM does not offer nested virtualization (kvm_amd or kvm_intel nested=1)");
+			return FILE_PROBLEM;	/* the host's, status 1 */
+		}
+		cfg->nested = true;
 		return 0;
 	case OPT_PHYS_BITS:
 		if (parse_uint(v, 64, &cfg->phys_bits) || cfg->phys_bits < 32 ||

@@ -50,6 +50,7 @@ struct vfio_dev_config {
 struct host_limits {
 	unsigned int max_vcpus;
 	unsigned int phys_bits;
+	bool nested;		/* KVM offers guests VMX or SVM */
 };
 
 /* A VM boots either a guest stub or a Linux kernel. */
@@ -61,6 +62,7 @@ struct vm_config {
 	uint64_t memory;
 	unsigned int cpus;
 	unsigned int phys_bits;			/* the guest's MAXPHYADDR */
+	bool nested;				/* --nested: VMX or SVM in CPUID */
 	enum console_kind console;
 	const char *console_path;		/* CONSOLE_FILE */
 	int console_fd;				/* CONSOLE_FD, not closed */

@@ -49,7 +49,8 @@ int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int index,
 	 * CPUID goes first: KVM checks later state against it (a real KVM
 	 * refuses long-mode SREGS with EINVAL while CPUID lacks LM).
 	 */
-	cpuid = cpuid_for_vcpu(vm->kvm->supported_cpuid, index, vm->cfg->phys_bits);
+	cpuid = cpuid_for_vcpu(vm->kvm->supported_cpuid, index, vm->cfg->phys_bits,
+			       vm->cfg->nested);
 	if (!cpuid || ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid)) {
 		set_error(err, errlen, "vCPU %u: KVM_SET_CPUID2: %s", index,
 			  cpuid ? strerror(errno) : "out of memory");

@@ -6,7 +6,7 @@
 #include "vmm/config.h"
 #include "vmm/stubs.h"
 
-static const struct host_limits limits = { .max_vcpus = 8, .phys_bits = 40 };
+static const struct host_limits limits = { .max_vcpus = 8, .phys_bits = 40, .nested = true };
 
 #define MAX_ARGS 16
 
@@ -38,6 +38,7 @@ static void test_defaults(void)
 	CHECK_EQ_U64(cfg.memory, 256ull << 20);
 	CHECK_EQ_U64(cfg.cpus, 1);
 	CHECK_EQ_U64(cfg.phys_bits, 40);
+	CHECK(!cfg.nested);
 	CHECK(cfg.console == CONSOLE_STDIO);
 	CHECK(!strcmp(cfg.append, ""));
 }
@@ -49,7 +50,8 @@ static void test_all_options(void)
 
 	CHECK(parse(&cfg, err, "--stub=smp", "--memory", "1G", "--cpus=8",
 		    "--console", "/tmp/x.log", "--append", "count=5",
-		    "--phys-bits", "36", NULL) == CONFIG_OK);
+		    "--phys-bits", "36", "--nested", NULL) == CONFIG_OK);
+	CHECK(cfg.nested);
 	CHECK(!strcmp(cfg.stub_name, "smp"));
 	CHECK_EQ_U64(cfg.memory, 1ull << 30);
 	CHECK_EQ_U64(cfg.cpus, 8);
@@ -201,6 +203,18 @@ static void test_misuse(void)
 		CHECK(parse(&cfg, err, "--stub", "hello", "--disk", "/nonexistent/disk.img", NULL) ==
 		      CONFIG_FILE_ERROR);
 		CHECK_CONTAINS(err, "--disk '/nonexistent/disk.img': No such file");
+	}
+
+	/* So is a KVM that cannot give the guest SVM or VMX. */
+	{
+		static const struct host_limits flat = { .max_vcpus = 8, .phys_bits = 40 };
+		char *argv[] = { "--stub", "hello", "--nested" };
+		struct vm_config cfg;
+		char err[256];
+
+		CHECK(config_parse_run(3, argv, &flat, &cfg, err, sizeof(err)) ==
+		      CONFIG_FILE_ERROR);
+		CHECK_CONTAINS(err, "--nested: this host's KVM does not offer nested virtualization");
 	}
 
 	memset(longarg, 'a', sizeof(longarg) - 1);
