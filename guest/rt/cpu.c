@@ -69,6 +69,7 @@ void rt_start(uint32_t cpu, uint32_t ncpus, const struct stub_boot *boot);
 void rt_start(uint32_t cpu, uint32_t ncpus, const struct stub_boot *boot)
 {
 	rt_boot = boot;
+	rt_fault_take();	/* bss is zero, which would read as a #DE */
 	idt_install();
 	rt_lapic_init();
 	stub_main(cpu, ncpus);
@@ -79,14 +80,45 @@ struct exception_frame {
 	uint64_t vector, error, rip, cs, rflags, rsp, ss;
 };
 
-/* An unexpected exception is a stub bug: say where, then end the VM. */
-__attribute__((noreturn)) void rt_exception(const struct exception_frame *f);
+struct fixup {
+	uint64_t insn, resume;
+};
 
-__attribute__((noreturn)) void rt_exception(const struct exception_frame *f)
+/* guest/stub.ld gathers the RT_GUARDED instructions' entries here. */
+extern const struct fixup __rt_fixup_start[], __rt_fixup_end[];
+
+/* Each vCPU's last fault of a guarded instruction, by APIC ID. */
+static struct rt_fault faults[256];
+
+struct rt_fault rt_fault_take(void)
+{
+	struct rt_fault f = faults[rt_cpu_index()];
+
+	faults[rt_cpu_index()].vector = RT_NO_FAULT;
+	return f;
+}
+
+/*
+ * From entry.S's exception_common. An exception at a guarded instruction
+ * is recorded and the return goes past it; any other is a stub bug: say
+ * where, then end the VM.
+ */
+void rt_exception(struct exception_frame *f);
+
+void rt_exception(struct exception_frame *f)
 {
 	uint64_t cr2;
 
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	for (const struct fixup *x = __rt_fixup_start; x < __rt_fixup_end; x++) {
+		if (x->insn != f->rip)
+			continue;
+		faults[rt_cpu_index()] = (struct rt_fault){
+			.vector = f->vector, .error = f->error, .cr2 = cr2,
+		};
+		f->rip = x->resume;
+		return;
+	}
 	rt_printf("exception %lu error %lx at rip %lx cs %lx rflags %lx rsp %lx cr2 %lx\n",
 		  f->vector, f->error, f->rip, f->cs, f->rflags, f->rsp, cr2);
 	rt_exit(0x7f);

@@ -58,10 +58,36 @@ exception_common:
 	lea	rt_user_return(%rip), %rax	/* ... at the user return point? */
 	cmp	%rax, 16(%rsp)
 	je	user_returned
-1:	mov	%rsp, %rdi
-	and	$-16, %rsp
+	/*
+	 * rt_exception() returns only for a guarded instruction, with the
+	 * frame's rip moved past it. The CPU aligned rsp to 16 bytes before
+	 * its pushes (SDM Vol. 3A 6.14.2); with the vector, the error code and
+	 * the nine registers a C function may clobber (System V x86-64 psABI
+	 * 3.2.1) it is aligned again for the call.
+	 */
+1:	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	lea	72(%rsp), %rdi		/* the frame: vector, error, rip, ... */
+	cld
 	call	rt_exception
-	ud2
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	add	$16, %rsp		/* the vector and the error code */
+	iretq
 
 /*
  * uint64_t rt_user_call(uint64_t (*fn)(uint64_t), uint64_t arg)

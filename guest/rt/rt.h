@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "../stub_abi.h"
+#include "fixup.h"
 #include "io.h"
 #include "vectors.h"
 
@@ -42,6 +43,25 @@ void rt_end(const char *stub, const char *verdict, uint32_t code,
 /* Stop this vCPU for good (STUB_HALT_PORT); ursa ends with status 0 once
  * all have halted. */
 __attribute__((noreturn)) void rt_halt(void);
+
+/*
+ * An instruction that may raise an exception, for inline assembly:
+ *	__asm__ volatile(RT_GUARDED("vmload %%rax") : : "a"(pa) : "memory");
+ * If it faults, the exception is recorded and execution goes on after it
+ * (without its effects); rt_fault_take() then says what it raised.
+ */
+#define RT_GUARDED(insn) "661: " insn "\n662:\n" RT_FIXUP_ENTRY("661b", "662b")
+
+#define RT_NO_FAULT	0xffffffffu
+struct rt_fault {
+	uint32_t vector;	/* RT_NO_FAULT: none since the last take */
+	uint64_t error;		/* the error code, 0 for vectors without one */
+	uint64_t cr2;		/* the faulting address of a #PF */
+};
+
+/* The last exception a guarded instruction of this vCPU raised, and forget
+ * it. */
+struct rt_fault rt_fault_take(void);
 
 /* This vCPU's index, which is also its local APIC ID. */
 static inline uint32_t rt_cpu_index(void)
@@ -111,6 +131,37 @@ void rt_ioapic_mask(uint32_t gsi);
  */
 void rt_deadline_set(uint32_t ms);
 bool rt_deadline_passed(void);
+
+/* CPUID leaf, subleaf: eax, ebx, ecx, edx (SDM Vol. 2A CPUID). */
+static inline void rt_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(subleaf));
+}
+
+/* MAXPHYADDR, the guest-physical address width: CPUID 0x80000008
+ * EAX[7:0] (SDM Vol. 3A 4.1.4). */
+static inline unsigned int rt_phys_bits(void)
+{
+	uint32_t r[4];
+
+	rt_cpuid(0x80000008, 0, r);
+	return r[0] & 0xff;
+}
+
+static inline uint64_t rt_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void rt_wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+}
 
 /* The time-stamp counter (SDM Vol. 2B RDTSC); KVM does not trap it. */
 static inline uint64_t rt_tsc(void)

@@ -19,21 +19,12 @@ static void expect(const char *what, uint64_t got, uint64_t want)
 	rt_exit(1);
 }
 
-/* MAXPHYADDR: CPUID 0x80000008 EAX[7:0] (SDM Vol. 2A CPUID). */
-static unsigned int phys_bits(void)
-{
-	uint32_t eax = 0x80000008, ebx, ecx = 0, edx;
-
-	__asm__ volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
-	return eax & 0xff;
-}
-
 /* The top of the guest-physical address space an identity map can reach
  * (2^47 at most: rt_map_mmio()), above ursa's 4 GiB map and past its
  * 64-bit PCI window, so it takes a new PML4 entry, PDPT and PD. */
 static void unbacked_top(void)
 {
-	unsigned int bits = phys_bits() < 47 ? phys_bits() : 47;
+	unsigned int bits = rt_phys_bits() < 47 ? rt_phys_bits() : 47;
 	uint64_t top = (1ull << bits) - LARGE_PAGE;
 
 	if (!rt_map_mmio(top, LARGE_PAGE)) {
