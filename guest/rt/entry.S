@@ -4,6 +4,7 @@
  * Register state at _start is described in guest/stub_abi.h.
  */
 #include "../stub_abi.h"
+#include "caller_regs.h"
 #include "vectors.h"
 
 	.section .stub_header, "a"
@@ -55,37 +56,21 @@ exception_common:
 	/* Frame: vector, error code, rip, cs, rflags, rsp, ss. */
 	cmpq	$6, (%rsp)			/* #UD ... */
 	jne	1f
-	lea	rt_user_return(%rip), %rax	/* ... at the user return point? */
-	cmp	%rax, 16(%rsp)
+	/* ... at the user return point? An immediate (the stub lives below
+	 * 2 GiB), so that RAX reaches a guarded instruction's resume intact. */
+	cmpq	$rt_user_return, 16(%rsp)
 	je	user_returned
 	/*
 	 * rt_exception() returns only for a guarded instruction, with the
 	 * frame's rip moved past it. The CPU aligned rsp to 16 bytes before
 	 * its pushes (SDM Vol. 3A 6.14.2); with the vector, the error code and
-	 * the nine registers a C function may clobber (System V x86-64 psABI
-	 * 3.2.1) it is aligned again for the call.
+	 * the nine caller-saved registers it is aligned again for the call.
 	 */
-1:	push	%rax
-	push	%rcx
-	push	%rdx
-	push	%rsi
-	push	%rdi
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
-	lea	72(%rsp), %rdi		/* the frame: vector, error, rip, ... */
+1:	push_caller_regs
+	lea	CALLER_REGS_BYTES(%rsp), %rdi	/* the frame: vector, error, rip, ... */
 	cld
 	call	rt_exception
-	pop	%r11
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rdi
-	pop	%rsi
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
+	pop_caller_regs
 	add	$16, %rsp		/* the vector and the error code */
 	iretq
 

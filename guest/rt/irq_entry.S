@@ -4,6 +4,7 @@
  * 255, and their common path to rt_irq_dispatch(). Each entry's address
  * is recorded in rt_irq_entries[].
  */
+#include "caller_regs.h"
 #include "vectors.h"
 
 .macro irq_entry
@@ -35,15 +36,7 @@ rt_irq_entries:
  * psABI 3.2.1), call rt_irq_dispatch(vector, frame), restore and return.
  */
 irq_common:
-	push	%rax
-	push	%rcx
-	push	%rdx
-	push	%rsi
-	push	%rdi
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
+	push_caller_regs
 	/*
 	 * An interrupt taken in STI's shadow, at rt_irq_wait()'s HLT, returns
 	 * past it: the HLT would otherwise sleep on an interrupt that has
@@ -62,15 +55,7 @@ irq_common:
 	cld				/* the psABI wants DF clear at a call */
 	call	rt_irq_dispatch
 	add	$8, %rsp
-	pop	%r11
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rdi
-	pop	%rsi
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
+	pop_caller_regs
 	add	$8, %rsp		/* the vector */
 	iretq
 
