@@ -1,4 +1,4 @@
-# needs: full-preemption
+# cmdline: preempt=full
 # A vCPU preempted inside KVM's emulation of a BAR access while ursa maps
 # the BAR's memslot back (tests/nested/README.md, "The zero reads"): with
 # preempt=full the hammering vCPU's thread loses the CPU anywhere in the
