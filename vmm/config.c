@@ -494,5 +494,19 @@ enum config_result config_parse_run(int argc, char *const argv[],
 		set_error(err, errlen, "--memory: %s", why);
 		return CONFIG_ERROR;
 	}
+	/*
+	 * A guest told a MAXPHYADDR below the host's must see the bits above
+	 * it as reserved; where KVM cannot make it so (with NPT or EPT the
+	 * CPU checks the host's), the guest sees a machine that does not
+	 * exist, e.g. page-table entries above its MAXPHYADDR that map
+	 * instead of raising #PF (seed 000: a VMM must not ignore
+	 * allow_smaller_maxphyaddr).
+	 */
+	if (cfg->phys_bits < limits->phys_bits && !limits->smaller_maxphyaddr) {
+		set_error(err, errlen,
+			  "--phys-bits %u: below this host's %u, and this KVM cannot give a guest a smaller MAXPHYADDR (no KVM_CAP_SMALLER_MAXPHYADDR: needs kvm_amd npt=0 or kvm_intel allow_smaller_maxphyaddr=1)",
+			  cfg->phys_bits, limits->phys_bits);
+		return CONFIG_FILE_ERROR;	/* the host's, status 1 */
+	}
 	return CONFIG_OK;
 }

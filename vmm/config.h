@@ -51,6 +51,11 @@ struct host_limits {
 	unsigned int max_vcpus;
 	unsigned int phys_bits;
 	bool nested;		/* KVM offers guests VMX or SVM */
+	/* KVM_CAP_SMALLER_MAXPHYADDR: KVM makes a guest MAXPHYADDR below the
+	 * host's architectural (reserved-bit #PFs for the bits above it),
+	 * which it can only with shadow paging or by trapping #PF (kvm_amd
+	 * npt=0, kvm_intel allow_smaller_maxphyaddr=1). */
+	bool smaller_maxphyaddr;
 };
 
 /* A VM boots either a guest stub or a Linux kernel. */

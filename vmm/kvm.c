@@ -114,6 +114,8 @@ int kvm_open(struct kvm_host *kvm, char *err, size_t errlen)
 		goto fail;
 	kvm->limits.phys_bits = cpuid_phys_bits(kvm->supported_cpuid);
 	kvm->limits.nested = cpuid_has_virtualization(kvm->supported_cpuid);
+	kvm->limits.smaller_maxphyaddr =
+		check_extension(&kvm->fd, KVM_CAP_SMALLER_MAXPHYADDR) > 0;
 	/* KVM_CAP_MAX_VCPUS is the hard limit; NR_VCPUS only a recommendation. */
 	max_vcpus = check_extension(&kvm->fd, KVM_CAP_MAX_VCPUS);
 	if (max_vcpus <= 0)
@@ -139,4 +141,5 @@ const struct host_limits kvm_architectural_limits = {
 	.max_vcpus = URSA_MAX_VCPUS,
 	.phys_bits = 52,	/* SDM Vol. 3A 4.1.4: MAXPHYADDR is at most 52 */
 	.nested = true,
+	.smaller_maxphyaddr = true,
 };

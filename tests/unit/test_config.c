@@ -6,7 +6,9 @@
 #include "vmm/config.h"
 #include "vmm/stubs.h"
 
-static const struct host_limits limits = { .max_vcpus = 8, .phys_bits = 40, .nested = true };
+static const struct host_limits limits = {
+	.max_vcpus = 8, .phys_bits = 40, .nested = true, .smaller_maxphyaddr = true,
+};
 
 #define MAX_ARGS 16
 
@@ -215,6 +217,27 @@ static void test_misuse(void)
 		CHECK(config_parse_run(3, argv, &flat, &cfg, err, sizeof(err)) ==
 		      CONFIG_FILE_ERROR);
 		CHECK_CONTAINS(err, "--nested: this host's KVM does not offer nested virtualization");
+	}
+
+	/* And one that cannot make a MAXPHYADDR below the host's real: the
+	 * host's own width stays allowed, and a layout error still comes
+	 * first, as a usage error. */
+	{
+		static const struct host_limits tdp = { .max_vcpus = 8, .phys_bits = 40 };
+		char *below[] = { "--stub", "hello", "--phys-bits", "36" };
+		char *same[] = { "--stub", "hello", "--phys-bits", "40" };
+		char *too_big[] = { "--stub", "hello", "--memory", "8G", "--phys-bits", "32" };
+		struct vm_config cfg;
+		char err[256];
+
+		CHECK(config_parse_run(4, below, &tdp, &cfg, err, sizeof(err)) ==
+		      CONFIG_FILE_ERROR);
+		CHECK_CONTAINS(err, "--phys-bits 36: below this host's 40");
+		CHECK_CONTAINS(err, "KVM_CAP_SMALLER_MAXPHYADDR");
+		CHECK(!strchr(err, '\n'));
+		CHECK(config_parse_run(4, same, &tdp, &cfg, err, sizeof(err)) == CONFIG_OK);
+		CHECK(config_parse_run(6, too_big, &tdp, &cfg, err, sizeof(err)) == CONFIG_ERROR);
+		CHECK_CONTAINS(err, "beyond what 32 physical address bits can hold");
 	}
 
 	memset(longarg, 'a', sizeof(longarg) - 1);
