@@ -8,17 +8,8 @@
  * address is their physical one).
  */
 #include "rt.h"
+#include "paging.h"
 
-/* Paging-structure entry bits (SDM Vol. 3A 4.5, tables 4-15 to 4-18). */
-#define PTE_PRESENT	(1ull << 0)
-#define PTE_WRITE	(1ull << 1)
-#define PTE_USER	(1ull << 2)
-#define PTE_PWT		(1ull << 3)
-#define PTE_PCD		(1ull << 4)
-#define PTE_LARGE	(1ull << 7)	/* a 2 MiB page in a PDE */
-#define PTE_ADDR_MASK	0x000ffffffffff000ull
-
-#define LARGE_PAGE	(1ull << 21)
 /* An identity map needs canonical linear addresses: 4-level paging
  * translates 48 bits, and the lower half ends at 2^47 (SDM Vol. 3A 4.5). */
 #define MAP_END		(1ull << 47)
@@ -57,11 +48,11 @@ static uint64_t *pde_of(uint64_t gpa)
 	uint64_t cr3, *pdpt, *pd;
 
 	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	pdpt = next_table(&table_of(cr3)[(gpa >> 39) % TABLE_ENTRIES]);
+	pdpt = next_table(&table_of(cr3)[TABLE_INDEX(gpa, 4)]);
 	if (!pdpt)
 		return NULL;
-	pd = next_table(&pdpt[(gpa >> 30) % TABLE_ENTRIES]);
-	return pd ? &pd[(gpa >> 21) % TABLE_ENTRIES] : NULL;
+	pd = next_table(&pdpt[TABLE_INDEX(gpa, 3)]);
+	return pd ? &pd[TABLE_INDEX(gpa, 2)] : NULL;
 }
 
 /*

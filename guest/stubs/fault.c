@@ -7,9 +7,9 @@
  * writes vanish. Exits with status 3 (code 1) on a wrong answer.
  */
 #include "../rt/rt.h"
+#include "../rt/paging.h"
 
 #define UNCLAIMED_PORT	0x2f0	/* no device of ursa's lives here */
-#define LARGE_PAGE	0x200000ull
 
 static void expect(const char *what, uint64_t got, uint64_t want)
 {

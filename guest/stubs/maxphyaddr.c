@@ -24,18 +24,12 @@
  * (status 3). One vCPU.
  */
 #include "../rt/rt.h"
+#include "../rt/paging.h"
 
 #define STUB		"maxphyaddr"
 #define CHECKS		5
-#define ENTRIES		512
-#define PAGE		4096ul
-#define LARGE_PAGE	(1ul << 21)
 #define MAP_BASE	0x8000000000ul	/* PML4 slot 1: empty in ursa's map */
 
-#define PTE_PRESENT	(1ull << 0)
-#define PTE_WRITE	(1ull << 1)
-#define PTE_LARGE	(1ull << 7)
-#define PTE_ADDR_MASK	0x000ffffffffff000ull
 #define PTE_TABLE	(PTE_PRESENT | PTE_WRITE)
 
 #define PF_VECTOR	14
@@ -43,18 +37,18 @@
 #define PFEC_P		(1u << 0)
 #define PFEC_RSVD	(1u << 3)
 
-#define PAGE_ALIGNED	__attribute__((aligned(PAGE)))
+#define PAGE_ALIGNED	__attribute__((aligned(PAGE_SIZE)))
 
 /* MAP_BASE's PDPT and PD, and the page table PD entry 0 points to. */
-static uint64_t pdpt[ENTRIES] PAGE_ALIGNED;
-static uint64_t pd[ENTRIES] PAGE_ALIGNED;
-static uint64_t pt[ENTRIES] PAGE_ALIGNED;
+static uint64_t pdpt[TABLE_ENTRIES] PAGE_ALIGNED;
+static uint64_t pd[TABLE_ENTRIES] PAGE_ALIGNED;
+static uint64_t pt[TABLE_ENTRIES] PAGE_ALIGNED;
 static unsigned int wrong;
 
 /* The linear addresses each check reads: PD slot 0 is the page table's
  * first two pages, PD slots 1 and 2 a table and a large page above. */
-#define VA_PTE_ABOVE	(MAP_BASE + 0 * PAGE)
-#define VA_PTE_BELOW	(MAP_BASE + 1 * PAGE)
+#define VA_PTE_ABOVE	(MAP_BASE + 0 * PAGE_SIZE)
+#define VA_PTE_BELOW	(MAP_BASE + 1 * PAGE_SIZE)
 #define VA_PDE_TABLE	(MAP_BASE + 1 * LARGE_PAGE)
 #define VA_PDE_LARGE	(MAP_BASE + 2 * LARGE_PAGE)
 
@@ -67,12 +61,12 @@ static void build_map(uint64_t above)
 	pdpt[0] = (uint64_t)pd | PTE_TABLE;
 	pd[0] = (uint64_t)pt | PTE_TABLE;
 	pt[0] = above | PTE_TABLE;
-	pt[1] = (above - PAGE) | PTE_TABLE;
+	pt[1] = (above - PAGE_SIZE) | PTE_TABLE;
 	pd[1] = above | PTE_TABLE;
 	pd[2] = above | PTE_TABLE | PTE_LARGE;
 	/* Present where nothing was: no vCPU caches a translation for it
 	 * (SDM Vol. 3A 4.10.2.3), so no INVLPG. */
-	pml4[(MAP_BASE >> 39) % ENTRIES] = (uint64_t)pdpt | PTE_TABLE;
+	pml4[TABLE_INDEX(MAP_BASE, 4)] = (uint64_t)pdpt | PTE_TABLE;
 }
 
 static uint32_t read32(uint64_t va)

@@ -27,25 +27,18 @@
  * (status 5) without SVM. One vCPU.
  */
 #include "../rt/rt.h"
+#include "../rt/paging.h"
 #include "svm/svm.h"
 
 #define STUB		"npf-stage"
 #define REFUSED		2		/* exit code: status 5 */
 #define ROUNDS		6
-#define ENTRIES		512
 #define L2_GVA		0x8000000000	/* PML4 slot 1: empty in ursa's map */
 #define L2_PORT		0x80		/* nothing decodes it: writes are dropped */
 
-/* Paging-structure and nested-page-table entry bits (the formats are the
- * same, APM Vol. 2 15.25.5); the nested table's entries must all allow
- * user access, as every guest access counts as one there. */
-#define PTE_PRESENT	(1ull << 0)
-#define PTE_WRITE	(1ull << 1)
-#define PTE_USER	(1ull << 2)
-#define PTE_LARGE	(1ull << 7)
-#define PTE_ADDR_MASK	0x000ffffffffff000ull
+/* A nested page table's entries must all allow user access: every guest
+ * access counts as one there (APM Vol. 2 15.25.5). */
 #define PTE_TABLE	(PTE_PRESENT | PTE_WRITE | PTE_USER)
-#define LARGE_PAGE	(1ull << 21)
 #define NPT_GIB		4		/* guest-physical memory mapped, identity */
 
 #define STR_(x)		#x
@@ -73,19 +66,19 @@ __asm__(".text\n"
 
 /* The nested page table: 2 MiB pages but for the 2 MiB that hold target,
  * which npt_pt maps page by page. */
-static uint64_t npt_pml4[ENTRIES] PAGE_ALIGNED;
-static uint64_t npt_pdpt[ENTRIES] PAGE_ALIGNED;
-static uint64_t npt_pd[NPT_GIB][ENTRIES] PAGE_ALIGNED;
-static uint64_t npt_pt[ENTRIES] PAGE_ALIGNED;
+static uint64_t npt_pml4[TABLE_ENTRIES] PAGE_ALIGNED;
+static uint64_t npt_pdpt[TABLE_ENTRIES] PAGE_ALIGNED;
+static uint64_t npt_pd[NPT_GIB][TABLE_ENTRIES] PAGE_ALIGNED;
+static uint64_t npt_pt[TABLE_ENTRIES] PAGE_ALIGNED;
 
 /* The guest's page tables: the stub's own, plus L2_GVA -> target.page. */
-static uint64_t l2_pml4[ENTRIES] PAGE_ALIGNED;
-static uint64_t l2_pdpt[ENTRIES] PAGE_ALIGNED;
-static uint64_t l2_pd[ENTRIES] PAGE_ALIGNED;
+static uint64_t l2_pml4[TABLE_ENTRIES] PAGE_ALIGNED;
+static uint64_t l2_pdpt[TABLE_ENTRIES] PAGE_ALIGNED;
+static uint64_t l2_pd[TABLE_ENTRIES] PAGE_ALIGNED;
 /* The two pages a round takes away, in one 8 KiB block so that one 2 MiB
  * page of the nested table holds both. */
 static struct {
-	uint64_t pt[ENTRIES];		/* the PT page: maps L2_GVA */
+	uint64_t pt[TABLE_ENTRIES];		/* the PT page: maps L2_GVA */
 	uint8_t page[SVM_PAGE];		/* the final page */
 } target __attribute__((aligned(2 * SVM_PAGE)));
 
@@ -102,12 +95,12 @@ static void build_npt(void)
 	npt_pml4[0] = (uint64_t)npt_pdpt | PTE_TABLE;
 	for (uint64_t gib = 0; gib < NPT_GIB; gib++) {
 		npt_pdpt[gib] = (uint64_t)npt_pd[gib] | PTE_TABLE;
-		for (uint64_t i = 0; i < ENTRIES; i++)
+		for (uint64_t i = 0; i < TABLE_ENTRIES; i++)
 			npt_pd[gib][i] = ((gib << 30) | (i << 21)) | PTE_TABLE | PTE_LARGE;
 	}
-	for (uint64_t i = 0; i < ENTRIES; i++)
+	for (uint64_t i = 0; i < TABLE_ENTRIES; i++)
 		npt_pt[i] = (split + i * SVM_PAGE) | PTE_TABLE;
-	npt_pd[split >> 30][(split >> 21) % ENTRIES] = (uint64_t)npt_pt | PTE_TABLE;
+	npt_pd[split >> 30][TABLE_INDEX(split, 2)] = (uint64_t)npt_pt | PTE_TABLE;
 }
 
 static void build_l2_tables(void)
@@ -116,16 +109,16 @@ static void build_l2_tables(void)
 
 	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
 	__builtin_memcpy(l2_pml4, (const void *)(cr3 & PTE_ADDR_MASK), sizeof(l2_pml4));
-	l2_pml4[(L2_GVA >> 39) % ENTRIES] = (uint64_t)l2_pdpt | PTE_TABLE;
-	l2_pdpt[(L2_GVA >> 30) % ENTRIES] = (uint64_t)l2_pd | PTE_TABLE;
-	l2_pd[(L2_GVA >> 21) % ENTRIES] = (uint64_t)target.pt | PTE_TABLE;
-	target.pt[(L2_GVA >> 12) % ENTRIES] = (uint64_t)target.page | PTE_TABLE;
+	l2_pml4[TABLE_INDEX(L2_GVA, 4)] = (uint64_t)l2_pdpt | PTE_TABLE;
+	l2_pdpt[TABLE_INDEX(L2_GVA, 3)] = (uint64_t)l2_pd | PTE_TABLE;
+	l2_pd[TABLE_INDEX(L2_GVA, 2)] = (uint64_t)target.pt | PTE_TABLE;
+	target.pt[TABLE_INDEX(L2_GVA, 1)] = (uint64_t)target.page | PTE_TABLE;
 }
 
 /* The nested table's entry for the page at gpa, inside target's 2 MiB. */
 static uint64_t *npt_entry(const void *gpa)
 {
-	return &npt_pt[((uint64_t)gpa >> 12) % ENTRIES];
+	return &npt_pt[TABLE_INDEX((uint64_t)gpa, 1)];
 }
 
 enum gone { NOTHING, PT_PAGE, FINAL_PAGE };
