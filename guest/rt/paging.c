@@ -18,7 +18,7 @@
  * cross a GiB boundary. */
 #define POOL_PAGES	4
 
-static uint64_t pool[POOL_PAGES][TABLE_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t pool[POOL_PAGES][TABLE_ENTRIES] PAGE_ALIGNED;
 static unsigned int pool_used;
 
 static uint64_t *table_of(uint64_t entry)

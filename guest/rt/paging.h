@@ -18,6 +18,7 @@
 #define PAGE_SIZE	4096ul
 #define LARGE_PAGE	(1ul << 21)
 #define TABLE_ENTRIES	512
+#define PAGE_ALIGNED	__attribute__((aligned(PAGE_SIZE)))
 
 /* The entry's index in the table of a level for linear address va: level
  * 4 is the PML4, 1 the page table. */

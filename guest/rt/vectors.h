@@ -8,6 +8,8 @@
 #define URSA_GUEST_RT_VECTORS_H
 
 #define RT_NUM_EXCEPTIONS	32
+#define RT_GP_VECTOR		13	/* general protection */
+#define RT_PF_VECTOR		14	/* page fault */
 #define RT_IRQ_VECTOR_FIRST	RT_NUM_EXCEPTIONS
 #define RT_IRQ_VECTOR_LAST	253
 #define RT_TIMER_VECTOR		254	/* the LAPIC timer, for rt_deadline_*() */

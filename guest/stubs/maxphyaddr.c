@@ -32,12 +32,8 @@
 
 #define PTE_TABLE	(PTE_PRESENT | PTE_WRITE)
 
-#define PF_VECTOR	14
-#define GP_VECTOR	13
 #define PFEC_P		(1u << 0)
 #define PFEC_RSVD	(1u << 3)
-
-#define PAGE_ALIGNED	__attribute__((aligned(PAGE_SIZE)))
 
 /* MAP_BASE's PDPT and PD, and the page table PD entry 0 points to. */
 static uint64_t pdpt[TABLE_ENTRIES] PAGE_ALIGNED;
@@ -91,7 +87,7 @@ static void expect_rsvd(const char *what, uint64_t va)
 
 	read32(va);
 	f = rt_fault_take();
-	if (f.vector != PF_VECTOR)
+	if (f.vector != RT_PF_VECTOR)
 		wrong_answer(what, "no #PF", f);
 	else if (f.error != (PFEC_P | PFEC_RSVD))
 		wrong_answer(what, "#PF without P|RSVD alone", f);
@@ -127,7 +123,7 @@ static void expect_cr3_gp(uint64_t above)
 	bad = cr3 | above;
 	__asm__ volatile(RT_GUARDED("mov %0, %%cr3") : : "r"(bad) : "memory");
 	f = rt_fault_take();
-	if (f.vector != GP_VECTOR || f.error != 0)
+	if (f.vector != RT_GP_VECTOR || f.error != 0)
 		wrong_answer("MOV to CR3 with bit MAXPHYADDR set", "no #GP(0)", f);
 	else
 		rt_printf("%s: MOV to CR3 with bit MAXPHYADDR set: #GP(0)\n", STUB);

@@ -62,8 +62,6 @@ __asm__(".text\n"
 	"	outsb\n"
 	"	vmmcall\n");
 
-#define PAGE_ALIGNED	__attribute__((aligned(SVM_PAGE)))
-
 /* The nested page table: 2 MiB pages but for the 2 MiB that hold target,
  * which npt_pt maps page by page. */
 static uint64_t npt_pml4[TABLE_ENTRIES] PAGE_ALIGNED;

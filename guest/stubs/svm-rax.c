@@ -31,7 +31,6 @@
 
 #define STUB		"svm-rax"
 #define REFUSED		2	/* exit code: status 5 */
-#define GP_VECTOR	13
 #define RAX_HIGH_GARBAGE 0x5a5a5a5a00000000ull
 
 enum svm_insn { VMSAVE, VMLOAD, VMRUN };
@@ -125,7 +124,7 @@ static void expect_gp(const char *round, enum svm_insn insn, uint64_t rax)
 		svm_stgi();
 	if (f.vector == RT_NO_FAULT)
 		report(round, insn, "raised no #GP, vector", rax, f.vector);
-	else if (f.vector != GP_VECTOR || f.error != 0)
+	else if (f.vector != RT_GP_VECTOR || f.error != 0)
 		report(round, insn, "raised the wrong exception, vector", rax, f.vector);
 }
 

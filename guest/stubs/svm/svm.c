@@ -15,19 +15,29 @@ bool svm_enable(void *hsave)
 	return true;
 }
 
+/* GDTR as SGDT stores it and LGDT loads it in 64-bit mode. */
+struct gdtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct gdtr read_gdtr(void)
+{
+	struct gdtr gdtr;
+
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	return gdtr;
+}
+
 #define GDT_ENTRIES	256
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 
 uint16_t svm_code32_selector(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) gdtr;
+	struct gdtr gdtr = read_gdtr();
 	unsigned int n;
 
-	__asm__ volatile("sgdt %0" : "=m"(gdtr));
 	n = (gdtr.limit + 1u) / 8;
 	if (n >= GDT_ENTRIES)
 		return 0;
@@ -51,8 +61,8 @@ uint16_t svm_code32_selector(void)
 
 static void vmcb_seg(uint8_t *vmcb, unsigned int off, uint16_t sel, uint16_t attrib)
 {
-	*(volatile uint16_t *)(vmcb + off) = sel;
-	*(volatile uint16_t *)(vmcb + off + 2) = attrib;
+	vmcb_write16(vmcb, off, sel);
+	vmcb_write16(vmcb, off + 2, attrib);
 	vmcb_write32(vmcb, off + 4, 0xffffffff);
 	vmcb_write64(vmcb, off + 8, 0);
 }
@@ -60,10 +70,7 @@ static void vmcb_seg(uint8_t *vmcb, unsigned int off, uint16_t sel, uint16_t att
 void svm_vmcb_guest64(uint8_t *vmcb, uint64_t cr3, uint64_t rip, uint64_t rsp,
 		      const void *iopm, const void *msrpm)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) gdtr;
+	struct gdtr gdtr = read_gdtr();
 	uint64_t cr0, cr4;
 
 	__builtin_memset(vmcb, 0, SVM_PAGE);
@@ -78,7 +85,6 @@ void svm_vmcb_guest64(uint8_t *vmcb, uint64_t cr3, uint64_t rip, uint64_t rsp,
 	vmcb_seg(vmcb, VMCB_SS, STUB_KERNEL_DS, SEG_DATA);
 	vmcb_seg(vmcb, VMCB_DS, STUB_KERNEL_DS, SEG_DATA);
 	vmcb_seg(vmcb, VMCB_ES, STUB_KERNEL_DS, SEG_DATA);
-	__asm__ volatile("sgdt %0" : "=m"(gdtr));
 	vmcb_write32(vmcb, VMCB_GDTR + 4, gdtr.limit);
 	vmcb_write64(vmcb, VMCB_GDTR + 8, gdtr.base);
 	vmcb_write8(vmcb, VMCB_CPL, 0);

@@ -83,6 +83,11 @@ static inline void vmcb_write32(uint8_t *vmcb, unsigned int off, uint32_t v)
 	*(volatile uint32_t *)(vmcb + off) = v;
 }
 
+static inline void vmcb_write16(uint8_t *vmcb, unsigned int off, uint16_t v)
+{
+	*(volatile uint16_t *)(vmcb + off) = v;
+}
+
 static inline void vmcb_write8(uint8_t *vmcb, unsigned int off, uint8_t v)
 {
 	*(volatile uint8_t *)(vmcb + off) = v;
