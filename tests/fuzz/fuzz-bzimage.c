@@ -14,7 +14,8 @@
  * 64-bit entry and LOADED_HIGH, its kernel is the file after the setup
  * sectors (setup_sects 0 meaning 4) and holds syssize paragraphs, its
  * load address is the preferred one, aligned to a power-of-two
- * kernel_alignment, and the header length follows the jump at 0x201.
+ * kernel_alignment and at least 1 MiB (LOADED_HIGH; ursa's boot
+ * structures are below), and the header length follows the jump at 0x201.
  * Prepared: the kernel bytes are at the load address, its footprint
  * (init_size) fits below the end of RAM, the entry is startup_64 (load
  * address + 0x200); the zero page holds the image's header with the
@@ -78,7 +79,7 @@ static void check_parsed(const uint8_t *image, size_t size,
 	FUZZ_CHECK(img->kernel_size > 0x200);
 	FUZZ_CHECK((uint64_t)h->syssize * 16 <= img->kernel_size);
 	FUZZ_CHECK(h->kernel_alignment && !(h->kernel_alignment & (h->kernel_alignment - 1)));
-	FUZZ_CHECK(img->load_gpa == h->pref_address &&
+	FUZZ_CHECK(img->load_gpa == h->pref_address && img->load_gpa >= 0x100000 &&
 		   !(img->load_gpa % h->kernel_alignment));
 	FUZZ_CHECK(img->hdr_len == (hdr_len < sizeof(*h) ? hdr_len : sizeof(*h)));
 	FUZZ_CHECK(img->footprint >= img->kernel_size && img->footprint >= h->init_size);

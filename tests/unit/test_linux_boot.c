@@ -96,6 +96,10 @@ static void test_parse(void)
 	g = good_image();
 	hdr(g)->pref_address = 0x1000100;
 	expect_error(g, IMAGE_BYTES, "preferred address");
+	g = good_image();
+	hdr(g)->pref_address = 0x9000;	/* over ursa's page tables */
+	hdr(g)->kernel_alignment = 0x1000;
+	expect_error(g, IMAGE_BYTES, "below 1 MiB");
 }
 
 static void test_e820(void)

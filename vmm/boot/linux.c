@@ -32,6 +32,7 @@
 #define MIN_PROTOCOL		0x020c		/* 2.12: xloadflags, 64-bit entry */
 #define TYPE_OF_LOADER_UNDEF	0xff
 #define STARTUP_64_OFFSET	0x200		/* from the load address */
+#define LOAD_HIGH_MIN		0x100000	/* LOADED_HIGH: 1 MiB */
 
 #define MAX_KERNEL_FILE		(512ull << 20)
 #define MAX_INITRD_FILE		(2ull << 30)
@@ -82,6 +83,14 @@ int linux_parse(const uint8_t *data, size_t size, struct linux_image *img,
 	    (h->pref_address & (h->kernel_alignment - 1))) {
 		set_error(err, errlen, "kernel alignment 0x%x or preferred address 0x%llx is invalid",
 			  h->kernel_alignment, (unsigned long long)h->pref_address);
+		return -1;
+	}
+	/* LOADED_HIGH promises a protected-mode kernel at 1 MiB or above;
+	 * below it ursa keeps the GDT, zero page, page tables, command line
+	 * and ACPI tables, which a lower kernel would overwrite. */
+	if (h->pref_address < LOAD_HIGH_MIN) {
+		set_error(err, errlen, "preferred load address 0x%llx is below 1 MiB",
+			  (unsigned long long)h->pref_address);
 		return -1;
 	}
 	/* The header ends at 0x202 + the jump offset at 0x201 (boot.rst). */
