@@ -6,6 +6,7 @@
 #   bar-race-bench: safe|qemu: ... (one line per run)
 #   bar-race-bench: safe X cycles/s, qemu Y cycles/s, safe/qemu R;
 #     longest BAR read safe A us, qemu B us; deaths D
+# and, once a minute during a run, ursa's status line (cycles so far, rate).
 # A death is a run that did not survive its cycles. The result is PASS when
 # every run ran (deaths are reported, not judged: the soak's goal is 0).
 # shellcheck shell=dash disable=SC2154 # bar_race_* come from the kernel
@@ -29,8 +30,12 @@ limit=$((60 + CYCLES * 24 / 1000))
 deaths=0
 for round in $(seq "$ROUNDS"); do
 	for order in safe qemu; do
+		# ursa's status lines come every 5 s; one a minute goes to the
+		# console, so a long run shows whether it is slow or stopped.
 		timeit -k $limit "$URSA" repro bar-race --vfio "$bdf" --cycles "$CYCLES" \
-			--order $order >/tmp/bench.out 2>&1
+			--order $order 2>&1 | tee /tmp/bench.out |
+			awk -v o=$order '/^repro: [0-9]+\/[0-9]+ cycles/ && ++n % 12 == 0 {
+				print "bar-race-bench: " o ": " $0; fflush() }'
 		out=$(cat /tmp/bench.out)
 		status=$(echo "$out" | tail -n 1 | sed 's/.* //')
 		rate=$(echo "$out" | sed -n 's/^repro: survived .* (\([0-9]*\)\/s).*/\1/p')
