@@ -64,9 +64,14 @@ static unsigned int msi_mask_off(const struct vfio_config *c)
 	return c->msi + (c->msi_64 ? 0x10 : 0xc);
 }
 
+static unsigned int msi_len_of(bool is_64, bool maskable)
+{
+	return (is_64 ? 0xe : 0xa) + (maskable ? 0xa : 0);
+}
+
 static unsigned int msi_len(const struct vfio_config *c)
 {
-	return (c->msi_64 ? 0xe : 0xa) + (c->msi_maskable ? 0xa : 0);
+	return msi_len_of(c->msi_64, c->msi_maskable);
 }
 
 static void emulate(struct vfio_config *c, unsigned int off, unsigned int len,
@@ -197,6 +202,43 @@ static bool keep_msix(struct vfio_config *c, const uint8_t *raw, uint8_t off,
 }
 
 /*
+ * The bytes of the device's capability at off that ursa reads or
+ * emulates if it keeps it: its header and, for PM and PCIe, up to the
+ * register it watches. 0 for a capability ursa does not keep.
+ */
+static unsigned int cap_claim_len(const uint8_t *raw, uint8_t off)
+{
+	uint16_t msi_ctrl;
+
+	switch (raw[off]) {
+	case PCI_CAP_ID_PM:
+		return PM_CSR + 2;
+	case PCI_CAP_ID_EXP:
+		return EXP_DEVCTL + 2;
+	case PCI_CAP_ID_MSI:
+		msi_ctrl = pci_get_u16(raw, off + MSI_CTRL);
+		return msi_len_of(msi_ctrl & MSI_CTRL_64BIT, msi_ctrl & MSI_CTRL_MASKABLE);
+	case PCI_CAP_ID_MSIX:
+		return MSIX_PBA + 4;
+	}
+	return 0;
+}
+
+/* [off, off + len) is inside config space and holds no byte of a kept
+ * capability: one that overlaps another (a hostile or broken list) would
+ * corrupt its ID, registers or link, so it is not kept. */
+static bool unclaimed(const bool claimed[PCI_CFG_SIZE], unsigned int off,
+		      unsigned int len)
+{
+	if (!len || off + len > PCI_CFG_SIZE)
+		return false;
+	for (unsigned int i = off; i < off + len; i++)
+		if (claimed[i])
+			return false;
+	return true;
+}
+
+/*
  * Walk the device's capability list (bounded, loops cut) and chain the
  * ones ursa supports in the emulated next pointers; the others stay in
  * config space, unlisted.
@@ -205,6 +247,7 @@ static void setup_capabilities(struct vfio_config *c, const uint8_t *raw,
 			       unsigned int max_msix_vectors)
 {
 	bool seen[PCI_CFG_SIZE / 4] = { false };
+	bool claimed[PCI_CFG_SIZE] = { false };
 	uint8_t *link = &c->vcfg[PCI_CAPABILITY_LIST];
 	uint8_t ptr = raw[PCI_CAPABILITY_LIST] & 0xfc;
 
@@ -214,22 +257,26 @@ static void setup_capabilities(struct vfio_config *c, const uint8_t *raw,
 	for (unsigned int hops = 0; ptr >= CAP_MIN_OFFSET && !seen[ptr / 4] &&
 	     hops < CAP_MAX; hops++) {
 		uint8_t id = raw[ptr];
+		unsigned int len = cap_claim_len(raw, ptr);
+		/* Unsupported, or over a kept one: left unlisted. */
+		bool free = unclaimed(claimed, ptr, len);
 		bool keep = false;
 
 		seen[ptr / 4] = true;
-		if (id == PCI_CAP_ID_PM && !c->pm)
+		if (free && id == PCI_CAP_ID_PM && !c->pm)
 			keep = (c->pm = ptr);
-		else if (id == PCI_CAP_ID_EXP && !c->pcie)
+		else if (free && id == PCI_CAP_ID_EXP && !c->pcie)
 			keep = (c->pcie = ptr);
-		else if (id == PCI_CAP_ID_MSI && !c->msi)
+		else if (free && id == PCI_CAP_ID_MSI && !c->msi)
 			keep = keep_msi(c, raw, ptr);
-		else if (id == PCI_CAP_ID_MSIX && !c->msix)
+		else if (free && id == PCI_CAP_ID_MSIX && !c->msix)
 			keep = keep_msix(c, raw, ptr, max_msix_vectors);
 		if (keep) {
 			*link = ptr;
 			link = &c->vcfg[ptr + 1];
 			emulate(c, ptr + 1, 1, 0xff);
 			*link = 0;
+			memset(&claimed[ptr], true, len);
 		}
 		ptr = raw[ptr + 1] & 0xfc;
 	}

@@ -552,15 +552,37 @@ static void test_capabilities(void)
 	dev.cfg[0x3d] = 0x40;
 	CHECK(!cfg_init(MSIX_MAX_VECTORS));
 	CHECK(walk_is(pm, 1));
-	/* The longest chain: a capability in every dword, PCIe last. */
+	/* The longest chain: a capability in every dword, PCIe near the
+	 * end (its Device Control must still be inside config space). */
 	dev_reset();
 	for (unsigned int off = 0x40; off < 0xfc; off += 4)
-		add_cap(off, 0x09, off + 4);
+		add_cap(off, off == 0xf4 ? PCI_CAP_ID_EXP : 0x09, off + 4);
+	add_cap(0xfc, 0x09, 0);
+	CHECK(!cfg_init(MSIX_MAX_VECTORS));
+	CHECK_EQ_U64(vc.pcie, 0xf4);
+	CHECK_EQ_U64(rd(PCI_CAPABILITY_LIST, 1), 0xf4);
+	CHECK_EQ_U64(rd(0xf5, 1), 0);
+	/* PCIe at 0xfc would have its registers past the end: hidden. */
+	dev_reset();
 	add_cap(0xfc, PCI_CAP_ID_EXP, 0);
 	CHECK(!cfg_init(MSIX_MAX_VECTORS));
-	CHECK_EQ_U64(vc.pcie, 0xfc);
-	CHECK_EQ_U64(rd(PCI_CAPABILITY_LIST, 1), 0xfc);
-	CHECK_EQ_U64(rd(0xfd, 1), 0);
+	CHECK_EQ_U64(vc.pcie, 0);
+	CHECK_EQ_U64(rd(PCI_CAPABILITY_LIST, 1), 0);
+	/* A capability inside one already kept is hidden: PM's header in
+	 * a 64-bit maskable MSI's registers (0x40-0x57), then one that
+	 * covers the kept PCIe's link (fuzz-vfio-config found the first). */
+	dev_reset();
+	add_cap(0x40, PCI_CAP_ID_MSI, 0x48);
+	pci_set_u16(dev.cfg, 0x42, 0x0180);
+	add_cap(0x48, PCI_CAP_ID_PM, 0x60);
+	add_cap(0x60, PCI_CAP_ID_EXP, 0x5c);
+	add_cap(0x5c, PCI_CAP_ID_PM, 0);
+	CHECK(!cfg_init(MSIX_MAX_VECTORS));
+	CHECK_EQ_U64(vc.msi, 0x40);
+	CHECK_EQ_U64(vc.pm, 0);
+	CHECK_EQ_U64(vc.pcie, 0x60);
+	CHECK_EQ_U64(rd(0x41, 1), 0x60);
+	CHECK_EQ_U64(rd(0x61, 1), 0);
 	/* The same with a second PM and PCIe: only the first of each. */
 	dev_reset();
 	add_cap(0x40, PCI_CAP_ID_PM, 0x48);
