@@ -36,6 +36,19 @@ guest_symbols() {
 	done
 }
 
+# vmm_signal SIGNAL PID: SIGNAL to PID's children, then to PID. A VMM run
+# under a wrapper (strace) is the wrapper's child, and strace on SIGTERM
+# detaches and leaves its tracee running.
+vmm_signal() {
+	for stat in /proc/[0-9]*/stat; do
+		# Field 4 is the parent's pid (proc(5)); comm (field 2) of
+		# these programs has no space.
+		read -r child _ _ parent _ 2>/dev/null <"$stat" || continue
+		[ "$parent" = "$2" ] && kill "-$1" "$child" 2>/dev/null
+	done
+	kill "-$1" "$2" 2>/dev/null
+}
+
 # run_guest SECONDS URSA-ARGS...: run ursa (or $VMM) with the guest's
 # console streaming to the serial log. A guest still running after SECONDS
 # gets SIGQUIT (ursa prints every vCPU's registers: where it hung) and
@@ -66,16 +79,16 @@ run_guest() {
 		fi
 		if [ -n "$STOP_AFTER" ] && grep -q "$STOP_AFTER" /tmp/ursa.out; then
 			sleep 1 # the rest of what it says about it
-			kill -TERM "$pid"
+			vmm_signal TERM "$pid"
 			break
 		fi
 		if [ "$waited" -ge "$limit" ]; then
 			echo "scenario: the guest is still running after ${limit}s"
 			guest_hang_report "$pid"
-			kill -QUIT "$pid"
+			vmm_signal QUIT "$pid"
 			sleep 3
 			guest_symbols
-			kill -TERM "$pid"
+			vmm_signal TERM "$pid"
 			break
 		fi
 		sleep 1
