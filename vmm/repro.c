@@ -187,13 +187,17 @@ static void close_status_line(struct race_watch *w)
 	}
 }
 
-static void show_status(struct race_watch *w, uint64_t *last_cycles,
-			double *last_time)
+/*
+ * The rate is the average since the start: the guest reports its cycles
+ * in steps of progress_every(), up to PROGRESS_MAX, so over one status
+ * interval the count moves by a whole step or not at all.
+ */
+static void show_status(struct race_watch *w)
 {
 	struct host_counts h;
 	uint64_t cycles = atomic_load(&w->cycles);
 	double now = seconds_since(&w->start);
-	double rate = now > *last_time ? (cycles - *last_cycles) / (now - *last_time) : 0;
+	double rate = now > 0 ? cycles / now : 0;
 
 	host_counts(w->vm, &h);
 	pthread_mutex_lock(&w->out_lock);
@@ -207,8 +211,6 @@ static void show_status(struct race_watch *w, uint64_t *last_cycles,
 		putchar('\n');
 	fflush(stdout);
 	pthread_mutex_unlock(&w->out_lock);
-	*last_cycles = cycles;
-	*last_time = now;
 }
 
 static void *ticker_main(void *arg)
@@ -216,13 +218,11 @@ static void *ticker_main(void *arg)
 	struct race_watch *w = arg;
 	const struct timespec tick = { .tv_nsec = TICK_NS };
 	unsigned int every = w->tty ? TTY_REDRAW_TICKS : LOG_LINE_TICKS;
-	uint64_t last_cycles = 0;
-	double last_time = 0;
 
 	for (unsigned int n = 1; !atomic_load(&w->done); n++) {
 		nanosleep(&tick, NULL);
 		if (n % every == 0 && !atomic_load(&w->done))
-			show_status(w, &last_cycles, &last_time);
+			show_status(w);
 	}
 	return NULL;
 }
