@@ -5,9 +5,11 @@
 # the hammering vCPU of the stub really run concurrently, as on the SMP
 # host of the seed, instead of taking turns on one CPU. The proof that
 # they did: ursa kept more than one CPU busy (CPU time per wall-clock
-# time, MIN_BUSY) in each surviving row.
+# time, MIN_BUSY) in each surviving row. One CPU gives at most 100%; the
+# qemu order with recovery measured 147-153% on two (2026-12-04), and
+# 125% leaves room below that while still proving that they overlapped.
 . /scenarios/_bar-race.sh
-MIN_BUSY=150
+MIN_BUSY=125
 
 cpus=$(grep -c ^processor /proc/cpuinfo)
 [ "$cpus" -ge 2 ] || fail "$cpus CPU(s), expected 2"
