@@ -10,7 +10,8 @@
 # for stress_seconds, guest-init). A row is sound when the guest reached
 # "stress done", its kernel logged no warning (WARNING, BUG, Oops, RCU
 # stall, lockup) and powered off ("reboot: Power down"; run_guest then
-# ends a VMM that has not exited by itself: status 0 or 143). Every row runs whatever the earlier ones did; then
+# ends a VMM that has not exited by itself: status 0 or 143). Every row
+# runs whatever the earlier ones did; then
 #   smp-stress: ursa S of N rows sound, qemu S of N rows sound
 # and PASS only if every row was sound. stress_rounds (default 3),
 # stress_seconds (default 60) and stress_vmms (the rows of a round, comma-
@@ -39,8 +40,8 @@ row() {
 		VMM='' ;;
 	esac
 	STOP_AFTER=''
-	off=$(echo "$out" | grep -c 'reboot: Power down')
 	out=$(echo "$out" | tr -d '\r')
+	off=$(echo "$out" | grep -c 'reboot: Power down')
 	done_line=$(echo "$out" | grep -m 1 '^GUEST: stress done')
 	complaints=$(echo "$out" | sed -n 's/^GUEST: kernel complaints //p')
 	if [ "$off" -gt 0 ] && { [ "$status" = 0 ] || [ "$status" = 143 ]; } &&
