@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/virtio/blk.h"
 #include "guest/stub_abi.h"
 #include "vmm/config.h"
 #include "vmm/layout.h"
@@ -224,6 +225,23 @@ static bool flag_is(const char *flag, size_t len, const char *name)
 	return len == strlen(name) && !strncmp(flag, name, len);
 }
 
+/* The number after NAME= in flag (len bytes, skip of them the name's),
+ * min..max. */
+static int disk_number(const char *v, const char *flag, size_t len, size_t skip,
+		       unsigned int min, unsigned int max, unsigned int *out,
+		       char *err, size_t errlen)
+{
+	char digits[16];
+
+	snprintf(digits, sizeof(digits), "%.*s", (int)(len - skip), flag + skip);
+	if (len - skip >= sizeof(digits) || parse_uint(digits, max, out) || *out < min) {
+		set_error(err, errlen, "--disk '%s': '%.*s' wants a number %u..%u", v,
+			  (int)len, flag, min, max);
+		return -1;
+	}
+	return 0;
+}
+
 static int add_disk(struct vm_config *cfg, const char *v, char *err,
 		    size_t errlen)
 {
@@ -236,9 +254,10 @@ static int add_disk(struct vm_config *cfg, const char *v, char *err,
 		return -1;
 	}
 	d = &cfg->disks[cfg->nr_disks];
-	*d = (struct disk_config){ 0 };
+	*d = (struct disk_config){ .queues = 1, .poll_us = VIRTIO_BLK_DEFAULT_POLL_US };
 	if (!len || len >= sizeof(d->path)) {
-		set_error(err, errlen, "--disk '%s': expected PATH[,readonly][,direct]", v);
+		set_error(err, errlen,
+			  "--disk '%s': expected PATH[,readonly][,direct][,queues=N][,poll=US]", v);
 		return -1;
 	}
 	memcpy(d->path, v, len);
@@ -247,8 +266,17 @@ static int add_disk(struct vm_config *cfg, const char *v, char *err,
 			d->read_only = true;
 		} else if (flag_is(flag, len, "direct")) {
 			d->direct = true;
+		} else if (len > 7 && !strncmp(flag, "queues=", 7)) {
+			if (disk_number(v, flag, len, 7, 1, VIRTIO_BLK_MAX_QUEUES, &d->queues,
+					err, errlen))
+				return -1;
+		} else if (len > 5 && !strncmp(flag, "poll=", 5)) {
+			if (disk_number(v, flag, len, 5, 0, VIRTIO_BLK_MAX_POLL_US, &d->poll_us,
+					err, errlen))
+				return -1;
 		} else {
-			set_error(err, errlen, "--disk '%s': unknown flag '%.*s' (readonly, direct)",
+			set_error(err, errlen,
+				  "--disk '%s': unknown flag '%.*s' (readonly, direct, queues=N, poll=US)",
 				  v, (int)len, flag);
 			return -1;
 		}

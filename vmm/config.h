@@ -32,11 +32,13 @@ struct builtin_stub;
  * output from a pipe it owns. */
 enum console_kind { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE, CONSOLE_FD };
 
-/* --disk PATH[,readonly][,direct] */
+/* --disk PATH[,readonly][,direct][,queues=N][,poll=US] */
 struct disk_config {
 	char path[URSA_DISK_PATH_MAX];
 	bool read_only;
 	bool direct;
+	unsigned int queues;	/* virtqueues, 1..8 */
+	unsigned int poll_us;	/* the I/O thread's idle polling budget */
 };
 
 /* --vfio BDF[,slot=N][,bar-order=safe|qemu] */

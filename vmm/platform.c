@@ -118,15 +118,16 @@ static int add_disks(struct vm *vm, char *err, size_t errlen)
 {
 	for (unsigned int i = 0; i < vm->cfg->nr_disks; i++) {
 		const struct disk_config *d = &vm->cfg->disks[i];
-		struct virtio_blk_params p = { d->path, d->read_only, d->direct };
+		struct virtio_blk_params p = {
+			d->path, d->read_only, d->direct, d->queues, d->poll_us,
+		};
 		struct virtio_blk *b = calloc(1, sizeof(*b));
 
 		if (!b) {
 			set_error(err, errlen, "--disk '%s': out of memory", d->path);
 			return -1;
 		}
-		if (virtio_blk_init(b, &p, &vm->mem, &vm->loop, &vm->router, vm->fd,
-				    err, errlen)) {
+		if (virtio_blk_init(b, &p, &vm->mem, &vm->router, vm->fd, err, errlen)) {
 			free(b);
 			return -1;
 		}
@@ -280,6 +281,31 @@ void platform_describe_assigned(struct vm *vm)
 	}
 }
 
+/* An I/O thread failed: the VM cannot go on without its disk. */
+static void io_failed(void *opaque)
+{
+	vm_request_stop(opaque, EXIT_HOST_ERROR);
+}
+
+int platform_start_io(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_disks; i++) {
+		int ret = virtio_blk_start(vm->disks[i], vm->cfg->seccomp, io_failed, vm);
+
+		if (ret) {
+			log_error("disk %u: starting its I/O thread: %s", i, strerror(-ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void platform_stop_io(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_disks; i++)
+		virtio_blk_stop(vm->disks[i]);
+}
+
 void platform_print_stats(struct vm *vm)
 {
 	for (unsigned int i = 0; i < vm->nr_vfio_devs; i++) {
@@ -289,6 +315,14 @@ void platform_print_stats(struct vm *vm)
 		log_error("stats: %s: ur-reads %lu dropped-writes %lu transitions %lu demotions %lu",
 			  vp->name, atomic_load(&s->ur_reads), atomic_load(&s->dropped_writes),
 			  atomic_load(&s->transitions), atomic_load(&s->demotions));
+	}
+	for (unsigned int i = 0; i < vm->nr_disks; i++) {
+		struct virtio_blk_stats s;
+
+		virtio_blk_get_stats(vm->disks[i], &s);
+		log_error("stats: disk %u: requests %lu errors %lu notifications %lu interrupts %lu busy-turns %lu sleeps %lu",
+			  i, s.requests, s.errors, s.notifications, s.interrupts,
+			  s.poll.busy_turns, s.poll.sleeps);
 	}
 	log_error("stats: memory-fault-exits %lu recovered-efaults %lu",
 		  atomic_load(&vm->memfault_exits), atomic_load(&vm->recovered_efaults));

@@ -40,6 +40,11 @@ void platform_describe_assigned(struct vm *vm);
 void platform_map_bars(struct vm *vm, const struct vcpu *self);
 
 /* --stats: the counters, on stderr. */
+/* Start the devices' I/O threads (before the vCPUs). 0, or -1 with the
+ * error logged. */
+int platform_start_io(struct vm *vm);
+/* Stop them: a vCPU's reset then stops waiting for the disk's I/O. */
+void platform_stop_io(struct vm *vm);
 void platform_print_stats(struct vm *vm);
 
 #endif

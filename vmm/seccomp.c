@@ -3,8 +3,8 @@
  * seccomp-bpf allowlists, one per thread role, installed by each thread
  * for itself once the VM is set up (Documentation/userspace-api/seccomp_filter.rst).
  * A vCPU thread runs KVM_RUN and the device emulation its exits call; the
- * event loop's thread waits in io_uring and tears the VM down at the end.
- * Neither opens files, creates sockets or processes, or maps executable
+ * event loop's thread waits in io_uring and tears the VM down at the end;
+ * a disk's I/O thread waits in its own io_uring. None opens files, creates sockets or processes, or maps executable
  * memory. The lists are what those paths were measured to call (strace
  * over the stubs, Linux guests and VFIO scenarios of the test suites),
  * plus what glibc does underneath (malloc arenas, thread exit, stdio).
@@ -31,7 +31,7 @@
 #include "vmm/log.h"
 #include "vmm/seccomp.h"
 
-/* Calls both roles make. */
+/* Calls every role makes. */
 static const int common_calls[] = {
 	SYS_read, SYS_write, SYS_pread64, SYS_pwrite64, SYS_ioctl, SYS_poll,
 	SYS_ppoll, SYS_futex, SYS_sched_yield, SYS_clock_gettime,
@@ -44,7 +44,7 @@ static const int common_calls[] = {
 	SYS_exit, SYS_exit_group,
 };
 
-/* And the event loop's: waiting, and closing everything at the end. */
+/* And the event loop's and I/O threads': waiting, and closing at the end. */
 static const int loop_calls[] = {
 	SYS_io_uring_enter, SYS_close,
 };
@@ -128,7 +128,7 @@ static int build(struct program *p, enum seccomp_role role, uint32_t deny_action
 					     __X32_SYSCALL_BIT, TO_KILL, 0));
 	allow_calls(p, common_calls, sizeof(common_calls) / sizeof(common_calls[0]));
 	allow_calls(p, sanitizer_calls, sizeof(sanitizer_calls) / sizeof(sanitizer_calls[0]));
-	if (role == SECCOMP_ROLE_LOOP)
+	if (role != SECCOMP_ROLE_VCPU)
 		allow_calls(p, loop_calls, sizeof(loop_calls) / sizeof(loop_calls[0]));
 	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 1, 0));
 	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 0, TO_DENY));
@@ -223,7 +223,8 @@ int seccomp_confine(enum seccomp_mode mode, enum seccomp_role role)
 	if (build(&p, role, deny_actions[mode]))
 		return -E2BIG;
 	prog.len = p.n;
-	thread_role = role == SECCOMP_ROLE_VCPU ? "vCPU" : "event loop";
+	thread_role = role == SECCOMP_ROLE_VCPU ? "vCPU" :
+		      role == SECCOMP_ROLE_LOOP ? "event loop" : "I/O";
 	/* Required for an unprivileged filter; keeps exec from gaining any. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))

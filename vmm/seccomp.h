@@ -12,7 +12,8 @@
 #include <stddef.h>
 
 enum seccomp_mode { SECCOMP_ON, SECCOMP_LOG, SECCOMP_OFF };
-enum seccomp_role { SECCOMP_ROLE_VCPU, SECCOMP_ROLE_LOOP };
+/* The I/O role (a disk's I/O thread) makes the event loop's calls. */
+enum seccomp_role { SECCOMP_ROLE_VCPU, SECCOMP_ROLE_LOOP, SECCOMP_ROLE_IO };
 
 /* Once per process, before any filter: the SIGSYS handler that reports a
  * call the filter refused, calls restore(arg) (async-signal-safe; e.g.

@@ -278,7 +278,9 @@ int vm_run(struct vm *vm)
 	pthread_t loop;
 	int ret;
 
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	if (platform_start_io(vm))
+		vm_request_stop(vm, EXIT_HOST_ERROR);
+	for (unsigned int i = 0; i < vm->nr_vcpus && !vm_stopping(vm); i++) {
 		ret = vcpu_start(&vm->vcpus[i]);
 		if (ret) {
 			log_error("starting vCPU %u: %s", i, strerror(-ret));
@@ -293,6 +295,9 @@ int vm_run(struct vm *vm)
 	} else {
 		pthread_join(loop, NULL);
 	}
+	/* Before the vCPUs: one in a reset waits for its disk's I/O only
+	 * while that thread runs. */
+	platform_stop_io(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)

@@ -386,6 +386,7 @@ static void on_notify(void *opaque, const uint8_t *buf, size_t n, int errno_val)
 		return;
 	}
 	pthread_mutex_lock(&vp->lock);
+	q->notifications++;
 	if (virtio_pci_queue_ready(vp, q - vp->queues))
 		vp->ops->queue_notify(vp->dev, q - vp->queues);
 	pthread_mutex_unlock(&vp->lock);

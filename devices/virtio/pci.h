@@ -9,7 +9,8 @@
  * as MSI-X through irqfds, or INTx with the ISR when MSI-X is off.
  *
  * Locking: vp->lock covers the virtio state. The device's queue_notify
- * and reset run with it held, on the loop thread and a vCPU thread.
+ * and reset run with it held, on the loop's thread (the device's I/O
+ * thread) and a vCPU thread.
  */
 #ifndef URSA_DEVICES_VIRTIO_PCI_H
 #define URSA_DEVICES_VIRTIO_PCI_H
@@ -34,7 +35,7 @@ struct virtio_device_ops {
 	void (*config_read)(void *dev, uint64_t offset, uint8_t *data, unsigned int size);
 	void (*config_write)(void *dev, uint64_t offset, const uint8_t *data,
 			     unsigned int size);
-	/* Queue q was notified, or may have buffers (loop thread). */
+	/* Queue q was notified (the thread of the loop given to init). */
 	void (*queue_notify)(void *dev, unsigned int q);
 	/* The driver reset the device: forget requests in flight. */
 	void (*reset)(void *dev);
@@ -48,6 +49,7 @@ struct virtio_pci_queue {
 	bool enabled;
 	uint64_t desc, driver, device;
 	int notify_fd;		/* eventfd, read by the loop */
+	unsigned long notifications;	/* wake-ups by notify_fd (vp->lock) */
 	struct virtio_pci *vp;
 };
 
