@@ -3,6 +3,7 @@
 #include <stdarg.h>
 
 #include "check.h"
+#include "devices/virtio/blk.h"
 #include "vmm/config.h"
 #include "vmm/stubs.h"
 
@@ -81,6 +82,13 @@ static void test_all_options(void)
 	      !cfg.disks[0].direct);
 	CHECK(!strcmp(cfg.disks[1].path, "/dev/zero") && cfg.disks[1].read_only &&
 	      cfg.disks[1].direct);
+	/* Defaults: one queue, the default polling budget; both settable. */
+	CHECK_EQ_U64(cfg.disks[0].queues, 1);
+	CHECK_EQ_U64(cfg.disks[0].poll_us, VIRTIO_BLK_DEFAULT_POLL_US);
+	CHECK(parse(&cfg, err, "--stub", "hello", "--disk", "/dev/null,queues=8,poll=0",
+		    "--disk", "/dev/null,poll=100000,queues=1", NULL) == CONFIG_OK);
+	CHECK(cfg.disks[0].queues == 8 && cfg.disks[0].poll_us == 0);
+	CHECK(cfg.disks[1].queues == 1 && cfg.disks[1].poll_us == 100000);
 	/* Assigned devices: slots from 16 in order unless given; options. */
 	CHECK(cfg.fault_recovery && !cfg.stats);
 	CHECK(parse(&cfg, err, "--stub", "hello", "--vfio", "00:02.0", "--vfio",
@@ -149,6 +157,14 @@ static void test_misuse(void)
 		{ { "--stub", "hello", "--disk", "/dev/null,rw" }, "unknown flag 'rw'" },
 		{ { "--stub", "hello", "--disk", ",readonly" }, "expected PATH" },
 		{ { "--stub", "hello", "--disk", "/dev/null,readonly,bogus" }, "unknown flag 'bogus'" },
+		{ { "--stub", "hello", "--disk", "/dev/null,queues=0" }, "'queues=0' wants a number 1..8" },
+		{ { "--stub", "hello", "--disk", "/dev/null,queues=9" }, "'queues=9' wants a number 1..8" },
+		{ { "--stub", "hello", "--disk", "/dev/null,queues=x" }, "'queues=x' wants a number" },
+		{ { "--stub", "hello", "--disk", "/dev/null,queues=" }, "unknown flag 'queues='" },
+		{ { "--stub", "hello", "--disk", "/dev/null,poll=100001" }, "'poll=100001' wants a number 0..100000" },
+		{ { "--stub", "hello", "--disk", "/dev/null,poll=-1" }, "'poll=-1' wants a number" },
+		{ { "--stub", "hello", "--disk", "/dev/null,poll=99999999999999999999" },
+		  "wants a number 0..100000" },
 		{ { "--stub", "hello", "--vfio", "zz" }, "--vfio 'zz': expected a PCI address" },
 		{ { "--stub", "hello", "--vfio", "00:02.0,slot=0" }, "unknown flag 'slot=0'" },
 		{ { "--stub", "hello", "--vfio", "00:02.0,slot=32" }, "unknown flag 'slot=32'" },
