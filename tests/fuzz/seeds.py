@@ -177,6 +177,53 @@ def virtio_blk():
     }
 
 
+# ---- blk-queues: ops % 6 --------------------------------------------------------------
+
+def blk_queues():
+    def ram(gpa, data):
+        return u8(0) + u16(gpa) + u8(len(data)) + data
+
+    def bar_write(off, size_code, v):
+        return u8(1) + u16(off) + u8(size_code) + u64(v)
+
+    def queue(q, size_log2, desc_gpa, avail_gpa, used_gpa):
+        return u8(3) + u8(q) + u8(size_log2) + u16(desc_gpa) + u16(avail_gpa) + u16(used_gpa)
+
+    def status(v):
+        return u8(4) + u8(v)
+
+    def wait(n):
+        return u8(5) + u8(n)
+
+    DRIVER_OK = 0x0f
+    # Queue 0: descriptors at 0x1000, avail at 0x1080, used at 0x1400.
+    q0 = queue(0, 3, 0x1000, 0x1080, 0x1400)
+    q1 = queue(1, 3, 0x2000, 0x2080, 0x2400)
+
+    def req_at(desc_gpa, avail_gpa, buf, rtype, write):
+        """One request: header at buf, status at buf + 0x100, 512 bytes of
+        data at buf + 0x200; avail idx 1 naming head 0."""
+        descs = desc(buf, 16, 1, 1) + desc(buf + 0x200, 512, 1 | (0 if write else 2), 2) + \
+            desc(buf + 0x100, 1, 2, 0)
+        return (ram(desc_gpa, descs) + ram(buf, u32(rtype) + u32(0) + u64(8)) +
+                ram(avail_gpa, u16(0) + u16(1) + u16(0)))
+
+    # The doorbells: NOTIFY_OFFSET + 4 * queue, a 2-byte write (size code 1).
+    kick0, kick1 = bar_write(0x3000, 1, 0), bar_write(0x3004, 1, 1)
+    return {
+        'seed-read-q0': q0 + status(DRIVER_OK) + req_at(0x1000, 0x1080, 0x4000, 0, False) +
+        kick0 + wait(10),
+        'seed-both-queues': q0 + q1 + status(DRIVER_OK) +
+        req_at(0x1000, 0x1080, 0x4000, 0, False) + req_at(0x2000, 0x2080, 0x6000, 1, True) +
+        kick0 + kick1 + wait(10),
+        'seed-reset-in-flight': q0 + q1 + status(DRIVER_OK) +
+        req_at(0x1000, 0x1080, 0x4000, 0, False) + req_at(0x2000, 0x2080, 0x6000, 1, True) +
+        kick0 + kick1 + status(0) + wait(5),
+        'seed-polled': q0 + status(DRIVER_OK) + req_at(0x1000, 0x1080, 0x4000, 0, False) +
+        wait(15),
+    }
+
+
 # ---- uart: ops % 5 --------------------------------------------------------------------
 
 def uart():
@@ -384,7 +431,8 @@ def cli():
 
 
 HARNESSES = {
-    'msix': msix, 'virtqueue': virtqueue, 'virtio-blk': virtio_blk, 'uart': uart,
+    'msix': msix, 'virtqueue': virtqueue, 'virtio-blk': virtio_blk,
+    'blk-queues': blk_queues, 'uart': uart,
     'acpi': acpi, 'bzimage': bzimage, 'vfio-config': vfio_config, 'pci': pci,
     'cli': cli,
 }
