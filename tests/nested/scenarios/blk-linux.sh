@@ -14,8 +14,11 @@
 #   blk-linux: ursa median X IOPS, qemu median Y IOPS, ursa/qemu R (goal >= 1.0)
 # PASS whenever every run printed its IOPS; the ratio is for the reader
 # (bench/blk-linux). Rounds: blk_rounds (default 3) on the nested
-# machine's command line (run-nested: URSA_NESTED_APPEND).
-# shellcheck shell=dash disable=SC2154 # blk_rounds, blk_poll, fio_seconds come from the kernel
+# machine's command line (run-nested: URSA_NESTED_APPEND). Each ursa run
+# also prints its disk's --stats line; with blk_trace=1 each run of either
+# VMM prints how many VM exits and MSIs KVM saw (kvm_exit, kvm_msi_set_irq
+# tracepoints), to compare what a request costs each.
+# shellcheck shell=dash disable=SC2154 # blk_rounds, blk_poll, blk_trace, fio_seconds come from the kernel
 ROUNDS=${blk_rounds:-3}
 SECONDS_EACH=${fio_seconds:-10}
 # A boot, loading fio from the tools disk, the run: generous under TCG.
@@ -33,7 +36,7 @@ case ${blk_poll:-50} in *[!0-9]*) fail "bad blk_poll '$blk_poll'" ;; esac
 
 run_ursa() {
 	run_guest $LIMIT run --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
-		--append "$APPEND" --cpus 1 --memory 256M --console stdio \
+		--append "$APPEND" --cpus 1 --memory 256M --console stdio --stats \
 		--disk /guest/bench.img${blk_poll:+,poll=$blk_poll} --disk /guest/tools.img,readonly
 }
 run_qemu() {
@@ -49,6 +52,38 @@ run_qemu() {
 	VMM=''
 }
 
+TRACING=/sys/kernel/tracing
+trace_start() {
+	[ "$blk_trace" = 1 ] || return 0
+	[ -d $TRACING/events/kvm ] || mount -t tracefs tracefs $TRACING
+	echo 0 >$TRACING/tracing_on
+	: >$TRACING/trace
+	echo 16384 >$TRACING/buffer_size_kb
+	echo 1 >$TRACING/events/kvm/kvm_exit/enable
+	echo 1 >$TRACING/events/kvm/kvm_msi_set_irq/enable
+	echo 1 >$TRACING/events/kvm/kvm_pio/enable
+	echo 1 >$TRACING/events/kvm/kvm_mmio/enable
+	echo 1 >$TRACING/tracing_on
+}
+# trace_report VMM: the counts since trace_start (the ring may overflow
+# on long runs: then the counts are of its last part; the line says so).
+trace_report() {
+	[ "$blk_trace" = 1 ] || return 0
+	echo 0 >$TRACING/tracing_on
+	exits=$(grep -c ' kvm_exit:' $TRACING/trace)
+	msis=$(grep -c ' kvm_msi_set_irq:' $TRACING/trace)
+	lost=$(sed -n 's/^overrun: //p' $TRACING/per_cpu/cpu0/stats 2>/dev/null)
+	reasons=$(grep -o 'kvm_exit: vcpu [0-9]* reason [A-Za-z_0-9]*' $TRACING/trace | cut -d' ' -f5 |
+		sort | uniq -c | sort -rn | head -n 6 | awk '{ printf "%s %s ", $2, $1 }')
+	echo "blk-linux: round $round: $1 kvm_exit $exits kvm_msi_set_irq $msis overruns ${lost:-?}; exits by reason: $reasons"
+	# Where the port and MMIO accesses went: the busiest three of each.
+	echo "blk-linux: round $round: $1 ports: $(grep -o 'pio_[a-z]* at 0x[0-9a-f]* size [0-9]*' $TRACING/trace |
+		sort | uniq -c | sort -rn | head -n 3 | tr -s ' \n' ' ')"
+	echo "blk-linux: round $round: $1 mmio: $(grep -o 'mmio [a-z]* len [0-9]* gpa 0x[0-9a-f]*' $TRACING/trace |
+		sort | uniq -c | sort -rn | head -n 3 | tr -s ' \n' ' ')"
+	echo 0 >$TRACING/events/kvm/enable
+}
+
 # median FILE: the median of the numbers in FILE, one a line.
 median() {
 	sort -n "$1" | awk '{ v[NR] = $1 }
@@ -61,7 +96,9 @@ echo "blk-linux: $ROUNDS rounds of ${SECONDS_EACH}s, ursa --disk poll=${blk_poll
 round=1
 while [ $round -le "$ROUNDS" ]; do
 	for vmm in ursa qemu; do
+		trace_start
 		run_$vmm
+		trace_report $vmm
 		iops=$(echo "$out" | tr -d '\r' | sed -n 's/^GUEST: fio-iops=//p')
 		if [ -z "$iops" ]; then
 			echo "$out" | tr -d '\r' | grep -a 'GUEST: fio\|qemu-system\|ursa:' | tail -n 5
@@ -69,6 +106,8 @@ while [ $round -le "$ROUNDS" ]; do
 		fi
 		echo "$iops" >>/tmp/$vmm.iops
 		echo "blk-linux: round $round: $vmm $iops IOPS"
+		[ $vmm = qemu ] || echo "$out" | tr -d '\r' | grep -a 'stats: disk 0' |
+			sed "s/^ursa: stats: /blk-linux: round $round: ursa stats: /"
 	done
 	round=$((round + 1))
 done
